@@ -1,0 +1,541 @@
+"""``Client`` and ``AsyncClient``: thin I/O shells over the pure core.
+
+Everything that is not sending bytes or sleeping lives elsewhere: arguments in ``_serialize``,
+signing in ``_sigv4``, retry/skew/refresh decisions in ``_engine``, decoding in ``_decode``,
+pagination in ``_paginator``. Each shell has the same two short loops, one after the other in
+this file so they can be compared line by line:
+
+* the *attempt loop* (``_call``): sign, send, let the engine decide, sleep, repeat;
+* the *page loop* (``__iter__`` / ``__aiter__``): ask the pagination state, call, receive.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
+import httpx
+
+from . import errors
+from ._config import ClientConfig, resolve_config
+from ._engine import MAX_BODY_BYTES, Call, Engine, Failure
+from ._http import HttpRequest, HttpResponse
+from ._paginator import (
+    LIST_MODEL_INVOCATION_JOBS,
+    PaginationState,
+    PaginatorConfig,
+    parse_pagination_config,
+)
+from ._retry import RetryPolicy
+from ._serialize import validate_list_params
+from .errors import BedrockPaginateError, ParamValidationError
+from .models import JobSummary, Page
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+__all__ = ["AsyncClient", "AsyncPageIterator", "Client", "PageIterator"]
+
+_OPERATION = "list_model_invocation_jobs"
+_OPERATION_NAMES = (_OPERATION, "ListModelInvocationJobs")
+_TIMEOUTS_WRITE_POOL = 60.0
+
+C = TypeVar("C", bound="_ClientBase")
+
+
+def _to_httpx(request: HttpRequest) -> httpx.Request:
+    return httpx.Request(request.method, request.url, headers=request.headers, content=request.body)
+
+
+def _response(resp: httpx.Response, body: bytes) -> HttpResponse:
+    return HttpResponse(
+        status_code=resp.status_code,
+        headers={k.lower(): v for k, v in resp.headers.items()},
+        body=body,
+    )
+
+
+def _classify(exc: httpx.TransportError) -> Failure:
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    if isinstance(exc, httpx.ConnectError):
+        return "connect"
+    return "read"
+
+
+def _too_large(resp: httpx.Response) -> bool:
+    length = resp.headers.get("content-length")
+    return length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES
+
+
+class _Exceptions:
+    """boto3's ``client.exceptions`` namespace (``client.exceptions.ThrottlingException``)."""
+
+    ClientError = errors.ServiceError
+    AccessDeniedException = errors.AccessDeniedException
+    ValidationException = errors.ValidationException
+    ThrottlingException = errors.ThrottlingException
+    InternalServerException = errors.InternalServerException
+    ExpiredTokenException = errors.ExpiredTokenException
+
+
+class _ClientBase:
+    """Configuration, validation and the engine; no I/O."""
+
+    exceptions = _Exceptions
+
+    def __init__(
+        self,
+        *,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        profile_name: str | None = None,
+        bearer_token: str | None = None,
+        retry_mode: str | None = None,
+        max_attempts: int | None = None,
+        verify: bool | str | None = None,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+        record_to: str | os.PathLike[str] | None = None,
+        replay_from: str | os.PathLike[str] | None = None,
+        replay_any_order: bool = False,
+        environ: Mapping[str, str] | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Any] | None = None,
+        random: Callable[[], float] | None = None,
+    ) -> None:
+        if record_to is not None and replay_from is not None:
+            raise ParamValidationError(
+                "record_to and replay_from cannot be used together", param="replay_from"
+            )
+        self.config: ClientConfig = resolve_config(
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            aws_access_key_id=aws_access_key_id,
+            aws_secret_access_key=aws_secret_access_key,
+            aws_session_token=aws_session_token,
+            profile_name=profile_name,
+            bearer_token=bearer_token,
+            retry_mode=retry_mode,
+            max_attempts=max_attempts,
+            verify=verify,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            require_credentials=replay_from is None,
+            environ=environ,
+        )
+        policy_kwargs: dict[str, Any] = {}
+        if random is not None:
+            policy_kwargs["random"] = random
+        retry = RetryPolicy(
+            mode=self.config.retry_mode,
+            max_attempts=self.config.max_attempts,
+            **policy_kwargs,
+        )
+        self._engine = Engine(self.config, retry=retry, clock=clock or time.time)
+        self._record_to = record_to
+        self._replay_from = replay_from
+        self._replay_any_order = replay_any_order
+        self._sleep_fn = sleep
+
+    @property
+    def meta(self) -> _Meta:
+        """boto3-like ``client.meta``: ``region_name`` and ``endpoint_url``."""
+        return _Meta(region_name=self.config.region, endpoint_url=self.config.endpoint_url)
+
+    def _timeout(self) -> httpx.Timeout:
+        return httpx.Timeout(
+            connect=self.config.connect_timeout,
+            read=self.config.read_timeout,
+            write=_TIMEOUTS_WRITE_POOL,
+            pool=_TIMEOUTS_WRITE_POOL,
+        )
+
+    def _verify(self) -> bool | str:
+        # A plain-http endpoint never uses TLS (redirects are not followed), so skip loading
+        # the CA bundle: it is the most expensive part of creating an httpx client.
+        if self.config.endpoint_url.startswith("http://"):
+            return False
+        return self.config.verify
+
+    def _wrap_transport(self, transport: Any) -> Any:
+        if self._replay_from is not None:
+            from .fixtures import ReplayTransport
+
+            return ReplayTransport(self._replay_from, any_order=self._replay_any_order)
+        if self._record_to is not None:
+            from .fixtures import RecordingTransport
+
+            return RecordingTransport(transport, self._record_to)
+        return transport
+
+    def can_paginate(self, operation_name: str) -> bool:
+        """True for ``list_model_invocation_jobs``, as boto3."""
+        return operation_name in _OPERATION_NAMES
+
+    def _check_operation(self, operation_name: str) -> None:
+        if operation_name not in _OPERATION_NAMES:
+            raise ParamValidationError(
+                f"Operation cannot be paginated: {operation_name!r}; this client pages "
+                f"{_OPERATION!r} only",
+                param="operation_name",
+            )
+
+
+@attrs.frozen
+class _Meta:
+    region_name: str
+    endpoint_url: str
+
+
+class Client(_ClientBase):
+    """A synchronous ListModelInvocationJobs client; one instance is safe to share by threads.
+
+    Configuration is resolved like the AWS SDKs (see the README). ``transport`` replaces the
+    httpx transport (tests); ``record_to``/``replay_from`` record or replay a fixture file.
+    """
+
+    def __init__(self, *, transport: httpx.BaseTransport | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._sleep: Callable[[float], Any] = self._sleep_fn or time.sleep
+        inner = transport
+        if inner is None and self._replay_from is None:
+            inner = httpx.HTTPTransport(verify=self._verify(), retries=0)
+        self._http = httpx.Client(
+            transport=self._wrap_transport(inner),
+            timeout=self._timeout(),
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        """Close connections (and write a recording, if any)."""
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def list_model_invocation_jobs(self, **params: Any) -> Page:
+        """One page of ListModelInvocationJobs (boto3's parameter names)."""
+        return self._call(validate_list_params(params))
+
+    def get_paginator(self, operation_name: str) -> Paginator:
+        """boto3's ``get_paginator("list_model_invocation_jobs")``."""
+        self._check_operation(operation_name)
+        return Paginator(self, LIST_MODEL_INVOCATION_JOBS)
+
+    def _call(self, params: Mapping[str, Any]) -> Page:
+        call = self._engine.start(params)
+        while True:
+            wait = call.before_attempt()
+            if wait > 0:
+                self._sleep(wait)
+            decision = call.evaluate(*self._attempt(call))
+            if decision.page is not None:
+                return decision.page
+            if decision.error is not None:
+                raise decision.error
+            if decision.delay:
+                self._sleep(decision.delay)
+
+    def _attempt(self, call: Call) -> tuple[HttpResponse | None, Failure | None, str]:
+        request = _to_httpx(call.signed_request())
+        try:
+            resp = self._http.send(request, stream=True)
+            try:
+                if _too_large(resp):
+                    return None, "too_large", ""
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_BODY_BYTES:
+                        return None, "too_large", ""
+                    chunks.append(chunk)
+            finally:
+                resp.close()
+        except httpx.TransportError as exc:
+            return None, _classify(exc), type(exc).__name__
+        return _response(resp, b"".join(chunks)), None, ""
+
+
+class AsyncClient(_ClientBase):
+    """The asyncio twin of :class:`Client` (same arguments); safe to share between tasks."""
+
+    def __init__(
+        self, *, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        inner = transport
+        if inner is None and self._replay_from is None:
+            inner = httpx.AsyncHTTPTransport(verify=self._verify(), retries=0)
+        self._http = httpx.AsyncClient(
+            transport=self._wrap_transport(inner),
+            timeout=self._timeout(),
+            follow_redirects=False,
+        )
+
+    async def _sleep(self, seconds: float) -> None:
+        if self._sleep_fn is not None:
+            result = self._sleep_fn(seconds)
+            if hasattr(result, "__await__"):
+                await result
+            return
+        import asyncio
+
+        await asyncio.sleep(seconds)
+
+    async def close(self) -> None:
+        """Close connections (and write a recording, if any)."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def list_model_invocation_jobs(self, **params: Any) -> Page:
+        """One page of ListModelInvocationJobs (boto3's parameter names)."""
+        return await self._call(validate_list_params(params))
+
+    def get_paginator(self, operation_name: str) -> AsyncPaginator:
+        """The async paginator for ``list_model_invocation_jobs``."""
+        self._check_operation(operation_name)
+        return AsyncPaginator(self, LIST_MODEL_INVOCATION_JOBS)
+
+    async def _call(self, params: Mapping[str, Any]) -> Page:
+        call = self._engine.start(params)
+        while True:
+            wait = call.before_attempt()
+            if wait > 0:
+                await self._sleep(wait)
+            decision = call.evaluate(*await self._attempt(call))
+            if decision.page is not None:
+                return decision.page
+            if decision.error is not None:
+                raise decision.error
+            if decision.delay:
+                await self._sleep(decision.delay)
+
+    async def _attempt(self, call: Call) -> tuple[HttpResponse | None, Failure | None, str]:
+        request = _to_httpx(call.signed_request())
+        try:
+            resp = await self._http.send(request, stream=True)
+            try:
+                if _too_large(resp):
+                    return None, "too_large", ""
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in resp.aiter_bytes():
+                    size += len(chunk)
+                    if size > MAX_BODY_BYTES:
+                        return None, "too_large", ""
+                    chunks.append(chunk)
+            finally:
+                await resp.aclose()
+        except httpx.TransportError as exc:
+            return None, _classify(exc), type(exc).__name__
+        return _response(resp, b"".join(chunks)), None, ""
+
+
+# --- paginators ---------------------------------------------------------------------------------
+
+_CLIENT = TypeVar("_CLIENT", Client, AsyncClient)
+
+
+class _PaginatorBase(Generic[_CLIENT]):
+    def __init__(self, client: _CLIENT, config: PaginatorConfig) -> None:
+        self._client = client
+        self._config = config
+
+    def _prepare(
+        self, kwargs: dict[str, Any]
+    ) -> tuple[dict[str, Any], Callable[[], PaginationState[JobSummary]]]:
+        settings = parse_pagination_config(kwargs.pop("PaginationConfig", None), self._config)
+        for name in (*self._config.input_token, self._config.limit_key):
+            if name is not None and name in kwargs:
+                hint = "StartingToken" if name in self._config.input_token else "PageSize"
+                raise ParamValidationError(
+                    f"{name} cannot be passed to paginate(); use "
+                    f"PaginationConfig={{'{hint}': ...}} instead",
+                    param=name,
+                )
+        params = validate_list_params(kwargs)
+        # Decode the starting token now, so a malformed one fails before any request.
+        PaginationState[JobSummary](self._config, settings)
+        return params, lambda: PaginationState(self._config, settings)
+
+
+class Paginator(_PaginatorBase[Client]):
+    """boto3's paginator for ListModelInvocationJobs."""
+
+    def paginate(self, **kwargs: Any) -> PageIterator:
+        """Pages of jobs; arguments as boto3's (filters + ``PaginationConfig``)."""
+        params, new_state = self._prepare(kwargs)
+        return PageIterator(self._client, params, new_state)
+
+
+class AsyncPaginator(_PaginatorBase[AsyncClient]):
+    """The async paginator for ListModelInvocationJobs."""
+
+    def paginate(self, **kwargs: Any) -> AsyncPageIterator:
+        """Pages of jobs, asynchronously; arguments as :meth:`Paginator.paginate`."""
+        params, new_state = self._prepare(kwargs)
+        return AsyncPageIterator(self._client, params, new_state)
+
+
+class _PageIteratorBase(Generic[_CLIENT]):
+    def __init__(
+        self,
+        client: _CLIENT,
+        params: dict[str, Any],
+        new_state: Callable[[], PaginationState[JobSummary]],
+    ) -> None:
+        self._client = client
+        self._params = params
+        self._new_state = new_state
+        self._state: PaginationState[JobSummary] | None = None
+
+    @property
+    def resume_token(self) -> str | None:
+        """As boto3: the token to continue with when ``MaxItems`` stopped the listing early."""
+        return self._state.resume_token if self._state is not None else None
+
+    def position_token(self) -> str:
+        """Where to continue right now: the first job not yet returned (for interrupts)."""
+        state = self._state or self._new_state()
+        return state.position_token()
+
+    @property
+    def pages_fetched(self) -> int:
+        """Pages received so far in the current iteration."""
+        return self._state.pages if self._state is not None else 0
+
+    @property
+    def jobs_returned(self) -> int:
+        """Jobs returned so far in the current iteration."""
+        return self._state.total_items if self._state is not None else 0
+
+    def _next_params(self, state: PaginationState[JobSummary]) -> dict[str, Any] | None:
+        try:
+            overrides = state.next_request()
+        except BedrockPaginateError as exc:
+            exc.resume_token = state.position_token()
+            raise
+        return None if overrides is None else {**self._params, **overrides}
+
+    @staticmethod
+    def _page_out(state: PaginationState[JobSummary], page: Page) -> Page:
+        items = state.receive({"nextToken": page.next_token}, page.invocation_job_summaries)
+        if len(items) == len(page.invocation_job_summaries):
+            return page
+        return attrs.evolve(page, invocation_job_summaries=tuple(items))
+
+    def _full_result(self, jobs: list[JobSummary]) -> dict[str, Any]:
+        result: dict[str, Any] = {"invocationJobSummaries": [job.to_dict() for job in jobs]}
+        if self.resume_token is not None:
+            result["NextToken"] = self.resume_token
+        return result
+
+
+def _compile(expression: str) -> Any:
+    try:
+        import jmespath
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ParamValidationError(
+            "search() and --query need JMESPath: pip install 'bedrock-paginate[jmespath]'",
+            param="expression",
+        ) from None
+    try:
+        return jmespath.compile(expression)
+    except jmespath.exceptions.JMESPathError as exc:
+        raise ParamValidationError(
+            f"invalid JMESPath expression {expression!r}: {exc}", param="expression"
+        ) from None
+
+
+def _search_page(compiled: Any, page: Page) -> Iterator[Any]:
+    results = compiled.search(page.to_dict())
+    if isinstance(results, list):
+        yield from results
+    else:
+        yield results
+
+
+class PageIterator(_PageIteratorBase[Client]):
+    """Iterate pages (each a :class:`Page`); ``jobs()`` flattens; as boto3's PageIterator."""
+
+    def __iter__(self) -> Iterator[Page]:
+        state = self._state = self._new_state()
+        while (params := self._next_params(state)) is not None:
+            try:
+                page = self._client._call(params)
+            except BedrockPaginateError as exc:
+                exc.resume_token = state.position_token()
+                raise
+            yield self._page_out(state, page)
+
+    def jobs(self) -> Iterator[JobSummary]:
+        """Every job, page after page (holds one page in memory)."""
+        for page in self:
+            yield from page.invocation_job_summaries
+
+    def build_full_result(self) -> dict[str, Any]:
+        """boto3's dict: ``{"invocationJobSummaries": [...], "NextToken": ...}`` (O(n))."""
+        return self._full_result(list(self.jobs()))
+
+    def search(self, expression: str) -> Iterator[Any]:
+        """Apply a JMESPath expression to each page's boto3 dict (needs ``jmespath``)."""
+        compiled = _compile(expression)
+        for page in self:
+            yield from _search_page(compiled, page)
+
+
+class AsyncPageIterator(_PageIteratorBase[AsyncClient]):
+    """``async for page in ...``; the async twin of :class:`PageIterator`."""
+
+    async def __aiter__(self) -> AsyncIterator[Page]:
+        state = self._state = self._new_state()
+        while (params := self._next_params(state)) is not None:
+            try:
+                page = await self._client._call(params)
+            except BedrockPaginateError as exc:
+                exc.resume_token = state.position_token()
+                raise
+            yield self._page_out(state, page)
+
+    async def jobs(self) -> AsyncIterator[JobSummary]:
+        """Every job, page after page (holds one page in memory)."""
+        async for page in self:
+            for job in page.invocation_job_summaries:
+                yield job
+
+    async def build_full_result(self) -> dict[str, Any]:
+        """boto3's dict: ``{"invocationJobSummaries": [...], "NextToken": ...}`` (O(n))."""
+        return self._full_result([job async for job in self.jobs()])
+
+    async def search(self, expression: str) -> AsyncIterator[Any]:
+        """Apply a JMESPath expression to each page's boto3 dict (needs ``jmespath``)."""
+        compiled = _compile(expression)
+        async for page in self:
+            for item in _search_page(compiled, page):
+                yield item

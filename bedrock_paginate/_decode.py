@@ -1,0 +1,337 @@
+"""Decode responses: a 200 body into a typed :class:`~bedrock_paginate.models.Page`, an error
+response into the matching :class:`~bedrock_paginate.errors.ServiceError`.
+
+Pure: bytes and headers in, values or exceptions out. The one cattrs converter of the package is
+configured here, once. Strict on types (a number where a string belongs is a :class:`DecodeError`,
+never silently ``"123"``), lenient on growth (unknown fields ignored, unknown enum values kept as
+strings, unknown union members kept as ``SDK_UNKNOWN_MEMBER``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import typing
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+from ._http import HttpResponse
+from .errors import DecodeError, ServiceError, service_error_class
+from .models import (
+    WIRE,
+    InputDataConfig,
+    JobSummary,
+    OutputDataConfig,
+    Page,
+    ResponseMetadata,
+    S3InputDataConfig,
+    S3OutputDataConfig,
+    VpcConfig,
+)
+
+__all__ = [
+    "decode_json_body",
+    "decode_page",
+    "format_timestamp",
+    "jobs_from_dicts",
+    "parse_error",
+    "parse_timestamp",
+]
+
+T = TypeVar("T")
+_UTC = timezone.utc
+
+# --- timestamps -------------------------------------------------------------------------------
+
+_ISO_RE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
+    r"(?:([Zz])|([+-])(\d{2}):?(\d{2}))?\Z"
+)
+
+
+def parse_timestamp(value: object) -> datetime:
+    """Parse any ISO 8601 rendering AWS uses (or epoch seconds) into an aware UTC datetime.
+
+    Accepts ``Z``/``z``/``+hh:mm``/``+hhmm`` offsets or none (taken as UTC), any number of
+    fractional digits (truncated to microseconds), and ``int``/``float`` epoch seconds as
+    botocore does.
+    """
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = _parse_iso_slow(value)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=_UTC)
+        if parsed.utcoffset() == timedelta(0):
+            return parsed if parsed.tzinfo is _UTC else parsed.replace(tzinfo=_UTC)
+        return parsed.astimezone(_UTC)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime(1970, 1, 1, tzinfo=_UTC) + timedelta(seconds=value)
+        except OverflowError as exc:
+            raise ValueError(f"epoch timestamp out of range: {value!r}") from exc
+    raise ValueError(f"expected an ISO 8601 timestamp string, got {type(value).__name__}")
+
+
+def _parse_iso_slow(value: str) -> datetime:
+    match = _ISO_RE.match(value.strip())
+    if match is None:
+        raise ValueError(f"not an ISO 8601 timestamp: {value!r}")
+    year, month, day, hour, minute, second, frac, zulu, sign, oh, om = match.groups()
+    micro = int((frac or "0")[:6].ljust(6, "0"))
+    parsed = datetime(
+        int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro
+    )
+    if sign is not None:
+        offset = timedelta(hours=int(oh), minutes=int(om))
+        tz = timezone(offset if sign == "+" else -offset)
+        return parsed.replace(tzinfo=tz)
+    return parsed.replace(tzinfo=_UTC) if zulu else parsed
+
+
+def format_timestamp(value: datetime) -> str:
+    """botocore's rest-json query rendering: UTC, ``%Y-%m-%dT%H:%M:%SZ``, ``.%f`` if needed."""
+    if value.tzinfo is not None:
+        value = value.astimezone(_UTC)
+    if value.microsecond:
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- the converter ----------------------------------------------------------------------------
+
+
+def _strict_str(value: object, _: object) -> str:
+    if type(value) is str:
+        return value
+    raise TypeError(f"expected a string, got {_json_type(value)}")
+
+
+def _strict_int(value: object, _: object) -> int:
+    if type(value) is int:
+        return value
+    raise TypeError(f"expected an integer, got {_json_type(value)}")
+
+
+def _timestamp(value: object, _: object) -> datetime:
+    return parse_timestamp(value)
+
+
+def _str_tuple(value: object, _: object) -> tuple[str, ...]:
+    if type(value) is not list:
+        raise TypeError(f"expected a list of strings, got {_json_type(value)}")
+    for item in value:
+        if type(item) is not str:
+            raise TypeError(f"expected a list of strings, found {_json_type(item)}")
+    return tuple(value)
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    if type(value) in names:
+        return names[type(value)]
+    if isinstance(value, (int, float)):
+        return "number"
+    return type(value).__name__
+
+
+def _make_union_hook(
+    cls: type[T], converter: cattrs.Converter
+) -> Callable[[object, object], T]:
+    members = {f.metadata[WIRE]: f for f in attrs.fields(cls) if WIRE in f.metadata}
+
+    def hook(value: object, _: object) -> T:
+        if type(value) is not dict:
+            raise TypeError(f"expected an object, got {_json_type(value)}")
+        present = {k: v for k, v in value.items() if v is not None and k != "__type"}
+        if len(present) != 1:
+            raise TypeError(f"a union must have exactly one member set, got {len(present)}")
+        ((tag, inner),) = present.items()
+        field = members.get(tag)
+        if field is None:
+            return cls(sdk_unknown_member=tag)  # type: ignore[call-arg]
+        return cls(**{field.name: converter.structure(inner, member_types[field.name])})
+
+    # Members are declared "X | None"; the hook only ever structures the X.
+    member_types = {
+        f.name: next(a for a in typing.get_args(f.type) if a is not type(None))
+        for f in members.values()
+    }
+    return hook
+
+
+def _configure(converter: cattrs.Converter) -> cattrs.Converter:
+    for model in (S3InputDataConfig, S3OutputDataConfig, VpcConfig, InputDataConfig):
+        attrs.resolve_types(model)
+    attrs.resolve_types(OutputDataConfig)
+    attrs.resolve_types(JobSummary)
+    converter.register_structure_hook(str, _strict_str)
+    converter.register_structure_hook(int, _strict_int)
+    converter.register_structure_hook(datetime, _timestamp)
+    converter.register_structure_hook_func(lambda t: t == tuple[str, ...], _str_tuple)
+    for union in (InputDataConfig, OutputDataConfig):
+        converter.register_structure_hook(union, _make_union_hook(union, converter))
+    for cls in (S3InputDataConfig, S3OutputDataConfig, VpcConfig, JobSummary):
+        renames = {
+            f.name: override(rename=f.metadata[WIRE]) for f in attrs.fields(cls) if WIRE in f.metadata
+        }
+        converter.register_structure_hook(
+            cls, make_dict_structure_fn(cls, converter, **renames)  # type: ignore[arg-type]
+        )
+    return converter
+
+
+# Fast path: no per-field bookkeeping. On failure the detailed converter re-runs to name the path.
+_FAST = _configure(cattrs.Converter(detailed_validation=False))
+_DETAILED = _configure(cattrs.Converter(detailed_validation=True))
+_structure_job: Callable[[Any, type[JobSummary]], JobSummary] = _FAST.get_structure_hook(JobSummary)
+
+
+def jobs_from_dicts(items: list[Any], *, path: str = "invocationJobSummaries") -> tuple[JobSummary, ...]:
+    """Structure a list of wire dicts into :class:`JobSummary` values, or raise DecodeError."""
+    structure = _structure_job
+    try:
+        return tuple([structure(item, JobSummary) for item in items])
+    except Exception:  # noqa: BLE001 - any failure is re-explained below with its path
+        pass
+    for index, item in enumerate(items):
+        if type(item) is not dict:
+            raise DecodeError(
+                f"invalid response: {path}[{index}] is {_json_type(item)}, expected an object",
+                path=f"{path}[{index}]",
+            )
+        try:
+            _DETAILED.structure(item, JobSummary)
+        except Exception as exc:  # noqa: BLE001 - cattrs raises ExceptionGroups and plain errors
+            where, why = _first_failure(exc)
+            full = f"{path}[{index}]{where}"
+            raise DecodeError(f"invalid response: {full}: {why}", path=full) from None
+    raise DecodeError(f"invalid response: {path} could not be decoded", path=path)  # pragma: no cover
+
+
+def _first_failure(exc: BaseException) -> tuple[str, str]:
+    messages = cattrs.transform_error(exc, path="")  # type: ignore[arg-type]
+    if not messages:
+        return "", str(exc)
+    first = messages[0]
+    where, _, why = first.rpartition(" @ ")
+    why_text, where_text = (where, why) if where else (first, "")
+    return _wire_path(where_text), why_text
+
+
+def _wire_path(path: str) -> str:
+    """Turn cattrs' attribute path (``.input_data_config``) into wire names (``.inputDataConfig``)."""
+
+    def camel(match: re.Match[str]) -> str:
+        head, *rest = match.group(1).split("_")
+        return "." + head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+    return re.sub(r"\.([a-z0-9_]+)", camel, path)
+
+
+# --- pages and errors -------------------------------------------------------------------------
+
+
+def decode_json_body(response: HttpResponse) -> Any:
+    """The JSON value of a body, or DecodeError saying what came instead."""
+    body = response.body
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        ctype = response.header("content-type") or "no content-type"
+        snippet = body[:60].decode("utf-8", "replace").replace("\n", " ")
+        raise DecodeError(
+            f"invalid response: HTTP {response.status_code} body is not JSON "
+            f"({ctype}, {len(body)} bytes, starts {snippet!r})"
+        ) from None
+
+
+def decode_page(response: HttpResponse, *, retry_attempts: int = 0) -> Page:
+    """Decode a 200 ListModelInvocationJobs response into a :class:`Page`."""
+    data = decode_json_body(response)
+    if type(data) is not dict:
+        raise DecodeError(
+            f"invalid response: expected a JSON object, got {_json_type(data)}", path=""
+        )
+    items = data.get("invocationJobSummaries")
+    if items is None:
+        items = []
+    elif type(items) is not list:
+        raise DecodeError(
+            f"invalid response: invocationJobSummaries is {_json_type(items)}, expected an array",
+            path="invocationJobSummaries",
+        )
+    token = data.get("nextToken")
+    if token is not None and type(token) is not str:
+        raise DecodeError(
+            f"invalid response: nextToken is {_json_type(token)}, expected a string",
+            path="nextToken",
+        )
+    return Page(
+        invocation_job_summaries=jobs_from_dicts(items),
+        next_token=token,
+        response_metadata=_metadata(response, retry_attempts),
+    )
+
+
+def _metadata(response: HttpResponse, retry_attempts: int) -> ResponseMetadata:
+    return ResponseMetadata(
+        request_id=response.header("x-amzn-requestid") or "",
+        http_status_code=response.status_code,
+        http_headers=dict(response.headers),
+        retry_attempts=retry_attempts,
+    )
+
+
+def error_code_from(headers: Mapping[str, str], body: object) -> str | None:
+    """The AWS error code, from ``x-amzn-ErrorType`` or the body's ``code``/``__type``."""
+    raw = headers.get("x-amzn-errortype")
+    if not raw and isinstance(body, dict):
+        for key in ("code", "Code", "__type"):
+            candidate = body.get(key)
+            if isinstance(candidate, str) and candidate:
+                raw = candidate
+                break
+    if not raw:
+        return None
+    code = raw.split(":", 1)[0]
+    if "#" in code:
+        code = code.rsplit("#", 1)[1]
+    return code or None
+
+
+def parse_error(response: HttpResponse) -> ServiceError:
+    """Turn a non-2xx response into the matching ServiceError subclass (never raises)."""
+    body: object = None
+    if response.body:
+        try:
+            body = json.loads(response.body)
+        except (ValueError, UnicodeDecodeError):
+            body = None
+    code = error_code_from(response.headers, body)
+    message = ""
+    if isinstance(body, dict):
+        for key in ("message", "Message", "errorMessage"):
+            candidate = body.get(key)
+            if isinstance(candidate, str):
+                message = candidate
+                break
+    if code is None:
+        code = str(response.status_code)
+        if not message:
+            message = http.client.responses.get(response.status_code, "Unknown")
+    cls = service_error_class(code)
+    return cls(
+        message,
+        code=code,
+        status_code=response.status_code,
+        request_id=response.header("x-amzn-requestid"),
+        headers=dict(response.headers),
+    )

@@ -1,0 +1,198 @@
+"""Validate ListModelInvocationJobs arguments and turn them into an :class:`HttpRequest`.
+
+Pure. Serialisation follows botocore's rest-json serializer for this operation: every member is a
+query-string parameter under its own name, timestamps are rendered in UTC as
+``%Y-%m-%dT%H:%M:%SZ`` (``.%f`` when there are microseconds), and the query is percent-encoded
+with RFC 3986's unreserved set only (a space is ``%20``; ``+``, ``/`` and ``=`` are encoded).
+
+Validation is stricter than boto3's (which checks types and minimums only): enums, ranges,
+lengths and patterns from the service model are checked here, so a bad argument fails before any
+request with a message that names the parameter and what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import quote
+
+from ._decode import format_timestamp, parse_timestamp
+from ._http import HttpRequest
+from .errors import ParamValidationError
+from .models import JOB_STATUSES, SORT_BY_VALUES, SORT_ORDERS
+
+__all__ = [
+    "LIST_JOBS_PARAMS",
+    "OPERATION_PATH",
+    "build_request",
+    "encode_query",
+    "validate_list_params",
+]
+
+#: The operation's REST path.
+OPERATION_PATH = "/model-invocation-jobs"
+
+#: Parameter names in service-model order (also the query-string names).
+LIST_JOBS_PARAMS: tuple[str, ...] = (
+    "submitTimeAfter",
+    "submitTimeBefore",
+    "statusEquals",
+    "nameContains",
+    "maxResults",
+    "nextToken",
+    "sortBy",
+    "sortOrder",
+)
+
+_NAME_RE = re.compile(r"[a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9\+\-\.]){0,63}")
+_TOKEN_RE = re.compile(r"\S*")
+_UNRESERVED = "-_.~"
+
+
+def _enum(name: str, value: object, allowed: tuple[str, ...]) -> str:
+    if not isinstance(value, str):
+        raise ParamValidationError(
+            f"Invalid type for parameter {name}, value: {value!r}, type: {type(value).__name__}, "
+            f"valid types: str (one of {', '.join(allowed)})",
+            param=name,
+        )
+    if value not in allowed:
+        raise ParamValidationError(
+            f"Invalid value for parameter {name}: {value!r}; allowed values: {', '.join(allowed)}",
+            param=name,
+        )
+    return value
+
+
+def _timestamp(name: str, value: object) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, str):
+        try:
+            return parse_timestamp(value)
+        except ValueError:
+            pass
+        raise ParamValidationError(
+            f"Invalid timestamp for parameter {name}: {value!r}; use a datetime or an ISO 8601 "
+            "string such as 2025-01-31T12:00:00Z (a time without an offset is taken as UTC)",
+            param=name,
+        )
+    raise ParamValidationError(
+        f"Invalid type for parameter {name}, value: {value!r}, type: {type(value).__name__}, "
+        "valid types: datetime, ISO 8601 str",
+        param=name,
+    )
+
+
+def _max_results(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ParamValidationError(
+            f"Invalid type for parameter {name}, value: {value!r}, type: {type(value).__name__}, "
+            "valid types: int (1 to 1000)",
+            param=name,
+        )
+    if not 1 <= value <= 1000:
+        raise ParamValidationError(
+            f"Invalid value for parameter {name}: {value}; it must be between 1 and 1000",
+            param=name,
+        )
+    return value
+
+
+def _name_contains(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ParamValidationError(
+            f"Invalid type for parameter {name}, value: {value!r}, type: {type(value).__name__}, "
+            "valid types: str",
+            param=name,
+        )
+    if not 1 <= len(value) <= 63 or _NAME_RE.fullmatch(value) is None:
+        raise ParamValidationError(
+            f"Invalid value for parameter {name}: {value!r}; it must be 1 to 63 characters: "
+            "letters and digits, then letters, digits, '+', '-' or '.' (a job-name fragment)",
+            param=name,
+        )
+    return value
+
+
+def _next_token(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ParamValidationError(
+            f"Invalid type for parameter {name}, type: {type(value).__name__}, valid types: str",
+            param=name,
+        )
+    if not 1 <= len(value) <= 2048 or _TOKEN_RE.fullmatch(value) is None:
+        raise ParamValidationError(
+            f"Invalid value for parameter {name}: it must be 1 to 2048 characters without "
+            "whitespace (the nextToken the service returned)",
+            param=name,
+        )
+    return value
+
+
+def validate_list_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Check every argument and return them normalised (timestamps as aware datetimes).
+
+    ``None`` values are treated as absent, as in boto3's ``Unknown``-free calling style.
+    """
+    unknown = [k for k in params if k not in LIST_JOBS_PARAMS]
+    if unknown:
+        raise ParamValidationError(
+            f"Unknown parameter {unknown[0]!r}; valid parameters: {', '.join(LIST_JOBS_PARAMS)}",
+            param=unknown[0],
+        )
+    out: dict[str, Any] = {}
+    for name in LIST_JOBS_PARAMS:
+        value = params.get(name)
+        if value is None:
+            continue
+        if name in ("submitTimeAfter", "submitTimeBefore"):
+            out[name] = _timestamp(name, value)
+        elif name == "statusEquals":
+            out[name] = _enum(name, value, JOB_STATUSES)
+        elif name == "sortBy":
+            out[name] = _enum(name, value, SORT_BY_VALUES)
+        elif name == "sortOrder":
+            out[name] = _enum(name, value, SORT_ORDERS)
+        elif name == "maxResults":
+            out[name] = _max_results(name, value)
+        elif name == "nameContains":
+            out[name] = _name_contains(name, value)
+        else:
+            out[name] = _next_token(name, value)
+    after, before = out.get("submitTimeAfter"), out.get("submitTimeBefore")
+    if after is not None and before is not None and after > before:
+        raise ParamValidationError(
+            f"submitTimeAfter ({format_timestamp(after)}) is later than submitTimeBefore "
+            f"({format_timestamp(before)}); no job could match",
+            param="submitTimeAfter",
+        )
+    return out
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, datetime):
+        return format_timestamp(value)
+    return str(value)
+
+
+def encode_query(params: Mapping[str, Any]) -> str:
+    """RFC 3986 query string for validated params, in service-model order."""
+    parts = []
+    for name in LIST_JOBS_PARAMS:
+        value = params.get(name)
+        if value is None:
+            continue
+        parts.append(f"{name}={quote(_query_value(value), safe=_UNRESERVED)}")
+    return "&".join(parts)
+
+
+def build_request(endpoint_url: str, params: Mapping[str, Any]) -> HttpRequest:
+    """The GET request for validated ``params`` against ``endpoint_url`` (no signature yet)."""
+    query = encode_query(params)
+    url = endpoint_url.rstrip("/") + OPERATION_PATH
+    if query:
+        url += "?" + query
+    return HttpRequest(method="GET", url=url, headers={"Accept": "application/json"})

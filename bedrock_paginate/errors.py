@@ -1,0 +1,239 @@
+"""The exception tree of bedrock_paginate (public).
+
+Every exception the library raises on purpose derives from :class:`BedrockPaginateError`::
+
+    BedrockPaginateError
+    ├── ConfigError                      configuration or credentials problem (CLI exit 253)
+    │   ├── NoCredentialsError           no source in the chain had credentials
+    │   ├── NoRegionError                no region anywhere
+    │   ├── ProfileNotFoundError         the named profile is in no file
+    │   ├── UnsupportedProfileError      assume-role / SSO / web-identity profiles (not yet supported)
+    │   ├── ConfigFileError              a malformed credentials or config file (file and line)
+    │   └── CredentialRetrievalError     credential_process / container / IMDS failed
+    ├── ParamValidationError (ValueError) a bad argument, caught before any request (CLI exit 252)
+    │   └── InvalidStartingTokenError    a resume token that is ours but malformed
+    ├── ServiceError                     the service answered with an error (CLI exit 254)
+    │   ├── AccessDeniedException
+    │   ├── ValidationException
+    │   ├── ThrottlingException
+    │   ├── InternalServerException
+    │   └── ExpiredTokenException
+    ├── TransportError                   connection failed, timed out, or was cut (CLI exit 255)
+    ├── DecodeError                      a response that is not what the API promises (CLI exit 255)
+    └── PaginationError                  the service repeated a token (a cycle) (CLI exit 255)
+
+Any error raised while a paginator is running carries ``resume_token``: pass it as
+``PaginationConfig={"StartingToken": ...}`` (or ``--starting-token``) to continue exactly at the
+first job not yet returned. ``request_id`` is the ``x-amzn-RequestId`` of the failing response
+where there was one.
+
+This module imports nothing from the rest of the package. Messages never contain secrets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AccessDeniedException",
+    "BedrockPaginateError",
+    "ConfigError",
+    "ConfigFileError",
+    "CredentialRetrievalError",
+    "DecodeError",
+    "ExpiredTokenException",
+    "InternalServerException",
+    "InvalidStartingTokenError",
+    "NoCredentialsError",
+    "NoRegionError",
+    "PaginationError",
+    "ParamValidationError",
+    "ProfileNotFoundError",
+    "ServiceError",
+    "ThrottlingException",
+    "TransportError",
+    "UnsupportedProfileError",
+    "ValidationException",
+    "service_error_class",
+]
+
+
+class BedrockPaginateError(Exception):
+    """Base class of every error raised by bedrock_paginate."""
+
+    #: Where to resume a listing that failed half-way (set by the paginator), else ``None``.
+    resume_token: str | None = None
+    #: ``x-amzn-RequestId`` of the failing response, where there was one.
+    request_id: str | None = None
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.resume_token is not None:
+            text += f" (resume with StartingToken={self.resume_token!r})"
+        return text
+
+
+class ConfigError(BedrockPaginateError):
+    """Configuration or credentials could not be resolved."""
+
+
+class NoCredentialsError(ConfigError):
+    """No credentials were found in any source of the chain."""
+
+
+class NoRegionError(ConfigError):
+    """No region was given or configured."""
+
+
+class ProfileNotFoundError(ConfigError):
+    """The named profile does not exist in the shared files."""
+
+    def __init__(self, message: str, *, profile: str) -> None:
+        super().__init__(message)
+        self.profile = profile
+
+
+class UnsupportedProfileError(ConfigError):
+    """The profile uses a credential type this library does not support yet."""
+
+    def __init__(self, message: str, *, profile: str, profile_type: str) -> None:
+        super().__init__(message)
+        self.profile = profile
+        self.profile_type = profile_type
+
+
+class ConfigFileError(ConfigError):
+    """A shared config or credentials file could not be parsed."""
+
+    def __init__(self, message: str, *, path: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+
+
+class CredentialRetrievalError(ConfigError):
+    """A credential source (credential_process, container, IMDS) failed."""
+
+
+class ParamValidationError(BedrockPaginateError, ValueError):
+    """An argument is invalid; raised before any request is sent."""
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+class InvalidStartingTokenError(ParamValidationError):
+    """A ``StartingToken`` in this library's (botocore's) format is malformed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, param="StartingToken")
+
+
+class ServiceError(BedrockPaginateError):
+    """The service answered with an error.
+
+    ``response`` is shaped like botocore's ``ClientError.response`` so code written for boto3
+    (``err.response["Error"]["Code"]``) keeps working.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        status_code: int,
+        request_id: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status_code = status_code
+        self.request_id = request_id
+        self.headers = dict(headers or {})
+
+    @property
+    def response(self) -> dict[str, Any]:
+        """The error as botocore shapes it: ``{"Error": {...}, "ResponseMetadata": {...}}``."""
+        return {
+            "Error": {"Code": self.code, "Message": self.message},
+            "ResponseMetadata": {
+                "RequestId": self.request_id or "",
+                "HTTPStatusCode": self.status_code,
+                "HTTPHeaders": dict(self.headers),
+                "RetryAttempts": 0,
+            },
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        text = (
+            f"An error occurred ({self.code}) when calling the ListModelInvocationJobs "
+            f"operation: {self.message}"
+        )
+        if self.request_id:
+            text += f" [request id {self.request_id}]"
+        if self.resume_token is not None:
+            text += f" (resume with StartingToken={self.resume_token!r})"
+        return text
+
+
+class AccessDeniedException(ServiceError):
+    """HTTP 403: the caller may not list model invocation jobs."""
+
+
+class ValidationException(ServiceError):
+    """HTTP 400: the service rejected a parameter."""
+
+
+class ThrottlingException(ServiceError):
+    """HTTP 429: too many requests."""
+
+
+class InternalServerException(ServiceError):
+    """HTTP 500: the service failed."""
+
+
+class ExpiredTokenException(ServiceError):
+    """The session token has expired."""
+
+
+_MODELLED: dict[str, type[ServiceError]] = {
+    cls.__name__: cls
+    for cls in (
+        AccessDeniedException,
+        ValidationException,
+        ThrottlingException,
+        InternalServerException,
+        ExpiredTokenException,
+    )
+}
+
+
+def service_error_class(code: str) -> type[ServiceError]:
+    """The exception class for an AWS error code (``ServiceError`` when unmodelled)."""
+    return _MODELLED.get(code, ServiceError)
+
+
+class TransportError(BedrockPaginateError):
+    """The request could not be completed: connection refused or reset, timeout, cut body."""
+
+    def __init__(self, message: str, *, attempts: int = 1) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+
+
+class DecodeError(BedrockPaginateError):
+    """A response body is not what the API promises (not JSON, wrong types, missing fields)."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class PaginationError(BedrockPaginateError):
+    """Pagination cannot continue: the service sent a token it had already sent (a cycle)."""
