@@ -71,7 +71,36 @@ _EXPORTS: dict[str, str] = {
     "VpcConfig": ".models",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "AccessDeniedException",
+    "AsyncClient",
+    "AsyncPageIterator",
+    "BedrockPaginateError",
+    "Client",
+    "ConfigError",
+    "DecodeError",
+    "ExpiredTokenException",
+    "InputDataConfig",
+    "InternalServerException",
+    "InvalidStartingTokenError",
+    "JobSummary",
+    "NoCredentialsError",
+    "NoRegionError",
+    "OutputDataConfig",
+    "Page",
+    "PageIterator",
+    "PaginationError",
+    "ParamValidationError",
+    "S3InputDataConfig",
+    "S3OutputDataConfig",
+    "ServiceError",
+    "ThrottlingException",
+    "TransportError",
+    "ValidationException",
+    "VpcConfig",
+    "__version__",
+    "sign_request",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -43,7 +43,6 @@ _OPERATION = "list_model_invocation_jobs"
 _OPERATION_NAMES = (_OPERATION, "ListModelInvocationJobs")
 _TIMEOUTS_WRITE_POOL = 60.0
 
-C = TypeVar("C", bound="_ClientBase")
 
 
 def _to_httpx(request: HttpRequest) -> httpx.Request:
@@ -275,9 +274,7 @@ class Client(_ClientBase):
 class AsyncClient(_ClientBase):
     """The asyncio twin of :class:`Client` (same arguments); safe to share between tasks."""
 
-    def __init__(
-        self, *, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         inner = transport
         if inner is None and self._replay_from is None:
@@ -364,7 +361,7 @@ _CLIENT = TypeVar("_CLIENT", Client, AsyncClient)
 
 class _PaginatorBase(Generic[_CLIENT]):
     def __init__(self, client: _CLIENT, config: PaginatorConfig) -> None:
-        self._client = client
+        self._client: _CLIENT = client
         self._config = config
 
     def _prepare(
@@ -410,7 +407,7 @@ class _PageIteratorBase(Generic[_CLIENT]):
         params: dict[str, Any],
         new_state: Callable[[], PaginationState[JobSummary]],
     ) -> None:
-        self._client = client
+        self._client: _CLIENT = client
         self._params = params
         self._new_state = new_state
         self._state: PaginationState[JobSummary] | None = None

@@ -142,10 +142,8 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
-def _make_union_hook(
-    cls: type[T], converter: cattrs.Converter
-) -> Callable[[object, object], T]:
-    members = {f.metadata[WIRE]: f for f in attrs.fields(cls) if WIRE in f.metadata}
+def _make_union_hook(cls: type[T], converter: cattrs.Converter) -> Callable[[object, object], T]:
+    members = {f.metadata[WIRE]: f for f in attrs.fields(cls) if WIRE in f.metadata}  # type: ignore[arg-type]
 
     def hook(value: object, _: object) -> T:
         if type(value) is not dict:
@@ -180,10 +178,13 @@ def _configure(converter: cattrs.Converter) -> cattrs.Converter:
         converter.register_structure_hook(union, _make_union_hook(union, converter))
     for cls in (S3InputDataConfig, S3OutputDataConfig, VpcConfig, JobSummary):
         renames = {
-            f.name: override(rename=f.metadata[WIRE]) for f in attrs.fields(cls) if WIRE in f.metadata
+            f.name: override(rename=f.metadata[WIRE])
+            for f in attrs.fields(cls)
+            if WIRE in f.metadata
         }
         converter.register_structure_hook(
-            cls, make_dict_structure_fn(cls, converter, **renames)  # type: ignore[arg-type]
+            cls,
+            make_dict_structure_fn(cls, converter, **renames),  # type: ignore[arg-type]
         )
     return converter
 
@@ -194,12 +195,14 @@ _DETAILED = _configure(cattrs.Converter(detailed_validation=True))
 _structure_job: Callable[[Any, type[JobSummary]], JobSummary] = _FAST.get_structure_hook(JobSummary)
 
 
-def jobs_from_dicts(items: list[Any], *, path: str = "invocationJobSummaries") -> tuple[JobSummary, ...]:
+def jobs_from_dicts(
+    items: list[Any], *, path: str = "invocationJobSummaries"
+) -> tuple[JobSummary, ...]:
     """Structure a list of wire dicts into :class:`JobSummary` values, or raise DecodeError."""
     structure = _structure_job
     try:
         return tuple([structure(item, JobSummary) for item in items])
-    except Exception:  # noqa: BLE001 - any failure is re-explained below with its path
+    except Exception:  # noqa: S110 - re-explained below, with its path
         pass
     for index, item in enumerate(items):
         if type(item) is not dict:
@@ -209,15 +212,17 @@ def jobs_from_dicts(items: list[Any], *, path: str = "invocationJobSummaries") -
             )
         try:
             _DETAILED.structure(item, JobSummary)
-        except Exception as exc:  # noqa: BLE001 - cattrs raises ExceptionGroups and plain errors
+        except Exception as exc:
             where, why = _first_failure(exc)
             full = f"{path}[{index}]{where}"
             raise DecodeError(f"invalid response: {full}: {why}", path=full) from None
-    raise DecodeError(f"invalid response: {path} could not be decoded", path=path)  # pragma: no cover
+    raise DecodeError(
+        f"invalid response: {path} could not be decoded", path=path
+    )  # pragma: no cover
 
 
 def _first_failure(exc: BaseException) -> tuple[str, str]:
-    messages = cattrs.transform_error(exc, path="")  # type: ignore[arg-type]
+    messages = cattrs.transform_error(exc, path="")
     if not messages:
         return "", str(exc)
     first = messages[0]
@@ -227,7 +232,7 @@ def _first_failure(exc: BaseException) -> tuple[str, str]:
 
 
 def _wire_path(path: str) -> str:
-    """Turn cattrs' attribute path (``.input_data_config``) into wire names (``.inputDataConfig``)."""
+    """Turn cattrs' attribute path (``.end_time``) into wire names (``.endTime``)."""
 
     def camel(match: re.Match[str]) -> str:
         head, *rest = match.group(1).split("_")

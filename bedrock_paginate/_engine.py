@@ -24,8 +24,13 @@ import attrs
 from . import __version__ as _version
 from ._decode import decode_page, parse_error
 from ._http import HttpRequest, HttpResponse
-from ._retry import AttemptOutcome, RetryPolicy, clock_skew_offset, is_clock_skew_error
-from ._retry import is_expired_token_error
+from ._retry import (
+    AttemptOutcome,
+    RetryPolicy,
+    clock_skew_offset,
+    is_clock_skew_error,
+    is_expired_token_error,
+)
 from ._serialize import build_request
 from ._sigv4 import sign_request
 from .errors import BedrockPaginateError, DecodeError, ServiceError, TransportError
@@ -43,14 +48,12 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 
 Failure = Literal["connect", "timeout", "read", "too_large"]
 
-_USER_AGENT = (
-    f"bedrock-paginate/{_version} Python/{sys.version_info[0]}.{sys.version_info[1]}"
-)
+_USER_AGENT = f"bedrock-paginate/{_version} Python/{sys.version_info[0]}.{sys.version_info[1]}"
 
 
 @attrs.frozen
 class Decision:
-    """What a shell does next: return ``page``, retry after ``delay`` seconds, or raise ``error``."""
+    """What a shell does next: return ``page``, retry after ``delay`` s, or raise ``error``."""
 
     page: Page | None = None
     delay: float | None = None
@@ -227,4 +230,3 @@ def _transport_message(kind: str, detail: str) -> str:
         "read": "the connection was closed before the whole response arrived",
     }.get(kind, kind)
     return f"{what}: {detail}" if detail else what
-

@@ -7,6 +7,7 @@ httpx. The I/O shells in ``_client.py`` convert them to and from ``httpx.Request
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
@@ -21,6 +22,10 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: ("[secure]" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
 
 
+def _headers_repr(headers: Any) -> str:
+    return repr(redact_headers(headers))
+
+
 @attrs.frozen(kw_only=True)
 class HttpRequest:
     """A request ready to sign and send.
@@ -31,7 +36,7 @@ class HttpRequest:
 
     method: str
     url: str
-    headers: Mapping[str, str] = attrs.field(factory=dict, repr=redact_headers)
+    headers: Mapping[str, str] = attrs.field(factory=dict, repr=_headers_repr)
     body: bytes = b""
 
 

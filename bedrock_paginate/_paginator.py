@@ -101,7 +101,8 @@ def parse_pagination_config(
     unknown = [k for k in config if k not in _PAGINATION_KEYS]
     if unknown:
         raise ParamValidationError(
-            f"Unknown PaginationConfig key {unknown[0]!r}; valid keys: {', '.join(_PAGINATION_KEYS)}",
+            f"Unknown PaginationConfig key {unknown[0]!r}; "
+            f"valid keys: {', '.join(_PAGINATION_KEYS)}",
             param="PaginationConfig",
         )
     max_items = config.get("MaxItems")
@@ -206,7 +207,7 @@ class PaginationState(Generic[T]):
         self.total_items += len(visible)
         next_tokens = {
             inp: (output_tokens.get(out) or None)
-            for inp, out in zip(self.config.input_token, self.config.output_token)
+            for inp, out in zip(self.config.input_token, self.config.output_token, strict=True)
         }
         if all(v is None for v in next_tokens.values()):
             self.done = True

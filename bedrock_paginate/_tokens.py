@@ -130,4 +130,4 @@ def _from_legacy_or_raw(token: str, input_keys: Sequence[str]) -> StartPosition:
         )
     values: list[str | None] = [None if p == "None" else p for p in parts]
     values += [None] * (len(input_keys) - len(values))
-    return StartPosition(dict(zip(input_keys, values)), skip)
+    return StartPosition(dict(zip(input_keys, values, strict=True)), skip)

@@ -7,7 +7,7 @@ Every exception the library raises on purpose derives from :class:`BedrockPagina
     │   ├── NoCredentialsError           no source in the chain had credentials
     │   ├── NoRegionError                no region anywhere
     │   ├── ProfileNotFoundError         the named profile is in no file
-    │   ├── UnsupportedProfileError      assume-role / SSO / web-identity profiles (not yet supported)
+    │   ├── UnsupportedProfileError      assume-role / SSO / web-identity (not yet supported)
     │   ├── ConfigFileError              a malformed credentials or config file (file and line)
     │   └── CredentialRetrievalError     credential_process / container / IMDS failed
     ├── ParamValidationError (ValueError) a bad argument, caught before any request (CLI exit 252)
