@@ -13,6 +13,11 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, AsyncPageIterator, Client, PageIterator
+    from ._regions import (
+        RegionListing,
+        list_jobs_across_regions,
+        list_jobs_across_regions_sync,
+    )
     from ._sigv4 import sign_request
     from .errors import (
         AccessDeniedException,
@@ -47,6 +52,9 @@ _EXPORTS: dict[str, str] = {
     "Client": "._client",
     "PageIterator": "._client",
     "sign_request": "._sigv4",
+    "RegionListing": "._regions",
+    "list_jobs_across_regions": "._regions",
+    "list_jobs_across_regions_sync": "._regions",
     "AccessDeniedException": ".errors",
     "BedrockPaginateError": ".errors",
     "ConfigError": ".errors",
@@ -91,6 +99,7 @@ __all__ = [
     "PageIterator",
     "PaginationError",
     "ParamValidationError",
+    "RegionListing",
     "S3InputDataConfig",
     "S3OutputDataConfig",
     "ServiceError",
@@ -99,6 +108,8 @@ __all__ = [
     "ValidationException",
     "VpcConfig",
     "__version__",
+    "list_jobs_across_regions",
+    "list_jobs_across_regions_sync",
     "sign_request",
 ]
 

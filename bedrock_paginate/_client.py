@@ -132,6 +132,8 @@ class _ClientBase:
         policy_kwargs: dict[str, Any] = {}
         if random is not None:
             policy_kwargs["random"] = random
+        if clock is not None:
+            policy_kwargs["clock"] = clock
         retry = RetryPolicy(
             mode=self.config.retry_mode,
             max_attempts=self.config.max_attempts,

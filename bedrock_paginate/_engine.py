@@ -117,6 +117,7 @@ class Call:
         self.attempt = 0
         self._skew_fixed = False
         self._refreshed = False
+        self._last_failure: AttemptOutcome | None = None
 
     def before_attempt(self) -> float:
         """Seconds to wait before the next attempt (adaptive rate limiting), usually 0."""
@@ -161,7 +162,7 @@ class Call:
                     error: BedrockPaginateError = exc
                     outcome = AttemptOutcome(status_code=response.status_code, failure="bad_body")
                 else:
-                    retry.on_success(self.attempt)
+                    retry.on_success(self.attempt, last_failure=self._last_failure)
                     return Decision(page=page)
             else:
                 service_error = parse_error(response)
@@ -186,6 +187,7 @@ class Call:
                 )
             error = TransportError(_transport_message(kind, detail), attempts=self.attempt)
             outcome = AttemptOutcome(failure=kind)
+        self._last_failure = outcome
         delay = retry.delay_before_retry(self.attempt, outcome)
         if delay is None:
             if self.attempt > 1 or retry.is_retryable(outcome):
@@ -199,8 +201,13 @@ class Call:
     def _special_retry(self, outcome: AttemptOutcome, error: ServiceError) -> Decision | None:
         """Clock skew: re-sign with the server's time. Expired token: refresh credentials once."""
         engine = self.engine
-        if not self._skew_fixed and is_clock_skew_error(outcome) and outcome.date_header:
-            offset = clock_skew_offset(outcome.date_header, engine.clock())
+        now = engine.clock()
+        if (
+            not self._skew_fixed
+            and outcome.date_header
+            and is_clock_skew_error(outcome, now=now + engine.skew)
+        ):
+            offset = clock_skew_offset(outcome.date_header, now)
             if offset is not None:
                 self._skew_fixed = True
                 engine.skew = offset

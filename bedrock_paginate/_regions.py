@@ -1,0 +1,140 @@
+"""List jobs across many regions (and/or profiles) at once.
+
+One :class:`~bedrock_paginate.AsyncClient` per (region, profile) target, all listed concurrently
+(bounded by ``max_concurrency``), so ten regions take about as long as the slowest one. A target
+that fails does not lose the others: its :class:`RegionListing` carries the error (and the
+``resume_token`` to continue it) while the rest carry their jobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from ._client import AsyncClient
+from .errors import BedrockPaginateError, ParamValidationError
+from .models import JobSummary
+
+__all__ = [
+    "RegionListing",
+    "list_jobs_across_regions",
+    "list_jobs_across_regions_sync",
+    "tagged_jobs",
+]
+
+
+@attrs.frozen(kw_only=True)
+class RegionListing:
+    """The outcome for one target: its jobs, or the error that stopped it (and where to resume)."""
+
+    region: str
+    profile: str | None = None
+    jobs: tuple[JobSummary, ...] = ()
+    error: BedrockPaginateError | None = attrs.field(default=None, eq=False)
+    resume_token: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the listing of this target completed."""
+        return self.error is None
+
+
+ClientFactory = Callable[[str, "str | None"], AsyncClient]
+
+
+def _targets(
+    regions: Iterable[str], profiles: Sequence[str | None]
+) -> list[tuple[str, str | None]]:
+    targets: list[tuple[str, str | None]] = []
+    for region in regions:
+        if not isinstance(region, str) or not region.strip():
+            raise ParamValidationError(
+                f"regions must be non-empty strings, got {region!r}", param="regions"
+            )
+        for profile in profiles:
+            if (region.strip(), profile) not in targets:
+                targets.append((region.strip(), profile))
+    if not targets:
+        raise ParamValidationError("regions must name at least one region", param="regions")
+    return targets
+
+
+async def list_jobs_across_regions(
+    regions: Iterable[str],
+    *,
+    profiles: Sequence[str | None] = (None,),
+    client_factory: ClientFactory | None = None,
+    client_kwargs: Mapping[str, Any] | None = None,
+    max_concurrency: int = 16,
+    PaginationConfig: Mapping[str, Any] | None = None,  # noqa: N803 - boto3's spelling
+    **filters: Any,
+) -> list[RegionListing]:
+    """List the jobs of every (region, profile) target concurrently; results in target order.
+
+    ``filters`` and ``PaginationConfig`` are those of ``paginate()`` and apply to each target
+    (``MaxItems`` is per target). ``client_kwargs`` go to every :class:`AsyncClient`.
+    """
+    import asyncio
+
+    if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
+        raise ParamValidationError("max_concurrency must be an int >= 1", param="max_concurrency")
+    if max_concurrency < 1:
+        raise ParamValidationError("max_concurrency must be an int >= 1", param="max_concurrency")
+    targets = _targets(regions, profiles)
+    extra = dict(client_kwargs or {})
+
+    def default_factory(region: str, profile: str | None) -> AsyncClient:
+        return AsyncClient(region_name=region, profile_name=profile, **extra)
+
+    factory = client_factory or default_factory
+    gate = asyncio.Semaphore(max_concurrency)
+
+    async def one(region: str, profile: str | None) -> RegionListing:
+        async with gate:
+            try:
+                client = factory(region, profile)
+            except BedrockPaginateError as exc:
+                return RegionListing(region=region, profile=profile, error=exc)
+            async with client:
+                pages = client.get_paginator("list_model_invocation_jobs").paginate(
+                    PaginationConfig=PaginationConfig, **filters
+                )
+                jobs: list[JobSummary] = []
+                try:
+                    async for page in pages:
+                        jobs.extend(page.invocation_job_summaries)
+                except BedrockPaginateError as exc:
+                    return RegionListing(
+                        region=region,
+                        profile=profile,
+                        jobs=tuple(jobs),
+                        error=exc,
+                        resume_token=exc.resume_token,
+                    )
+                return RegionListing(
+                    region=region,
+                    profile=profile,
+                    jobs=tuple(jobs),
+                    resume_token=pages.resume_token,
+                )
+
+    return list(await asyncio.gather(*(one(r, p) for r, p in targets)))
+
+
+def list_jobs_across_regions_sync(regions: Iterable[str], **kwargs: Any) -> list[RegionListing]:
+    """:func:`list_jobs_across_regions` for synchronous callers (starts its own event loop).
+
+    Not for use inside a running event loop: there, await the async function.
+    """
+    import asyncio
+
+    return asyncio.run(list_jobs_across_regions(regions, **kwargs))
+
+
+def tagged_jobs(listings: Iterable[RegionListing]) -> Iterator[tuple[str, JobSummary]]:
+    """Every job of every listing, tagged with its region."""
+    for listing in listings:
+        for job in listing.jobs:
+            yield listing.region, job

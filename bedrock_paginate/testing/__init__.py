@@ -1,0 +1,39 @@
+"""Test helpers: a fake Amazon Bedrock ``ListModelInvocationJobs`` endpoint.
+
+Use it in your own tests, in-process or over a real loopback socket::
+
+    from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer, Fault, generate_jobs
+
+    fake = FakeBedrock(jobs=generate_jobs(50))
+    fake.inject(Fault.throttle(), times=2)
+    with httpx.Client(transport=fake.transport(), base_url="https://bedrock.test") as http:
+        ...
+    with FakeBedrockServer(fake) as server:
+        ...  # talk to server.url
+
+Nothing here is imported by ``import bedrock_paginate``. Needs only the standard library,
+httpx and attrs.
+"""
+
+from __future__ import annotations
+
+from ._dataset import ALL_STATUSES, generate_jobs, jobs_from_fixture
+from ._fake import OPERATION_PATH, FakeBedrock, ReceivedRequest
+from ._faults import Fault
+from ._responses import FakeResponse
+from ._server import FakeBedrockServer, serve_main
+from ._transport import make_transport
+
+__all__ = [
+    "ALL_STATUSES",
+    "OPERATION_PATH",
+    "FakeBedrock",
+    "FakeBedrockServer",
+    "FakeResponse",
+    "Fault",
+    "ReceivedRequest",
+    "generate_jobs",
+    "jobs_from_fixture",
+    "make_transport",
+    "serve_main",
+]

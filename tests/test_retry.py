@@ -1,0 +1,754 @@
+"""Unit tests for the pure retry policy (bedrock_paginate._retry): one rule per test."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import sys
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from bedrock_paginate._retry import (
+    DEFAULT_MAX_ATTEMPTS,
+    INITIAL_RETRY_QUOTA,
+    MAX_BACKOFF,
+    THROTTLING_ERROR_CODES,
+    AttemptOutcome,
+    FailureKind,
+    RetryMode,
+    RetryPolicy,
+    backoff_delay,
+    clock_skew_offset,
+    is_clock_skew_error,
+    is_expired_token_error,
+    parse_retry_after,
+)
+from bedrock_paginate.errors import ParamValidationError
+
+THROTTLED = AttemptOutcome(status_code=429, error_code="ThrottlingException")
+UNAVAILABLE = AttemptOutcome(status_code=503, error_code="ServiceUnavailableException")
+TIMED_OUT = AttemptOutcome(failure="timeout")
+VALIDATION = AttemptOutcome(status_code=400, error_code="ValidationException")
+ACCESS_DENIED = AttemptOutcome(status_code=403, error_code="AccessDeniedException")
+FAILURES: tuple[FailureKind, ...] = ("connect", "timeout", "read", "bad_body")
+ALL_MODES: tuple[RetryMode, ...] = ("standard", "adaptive", "legacy", "off")
+RETRYING_MODES: tuple[RetryMode, ...] = ("standard", "adaptive", "legacy")
+
+# 2015-10-21 07:28:00 UTC, the moment of the RFC 7231 examples below.
+EPOCH_2015 = 1445412480.0
+
+
+def fixed(value: float) -> Callable[[], float]:
+    """A 'random' or clock function that always returns ``value``."""
+    return lambda: value
+
+
+class FakeClock:
+    """A clock the test advances by hand."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def fine_switching() -> Iterator[None]:
+    """Make the interpreter switch threads very often, to provoke races."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(old)
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+
+def test_default_max_attempts_match_botocore() -> None:
+    """Defaults are botocore's: standard 3, adaptive 3, legacy 5; off makes one attempt."""
+    assert DEFAULT_MAX_ATTEMPTS == {"standard": 3, "adaptive": 3, "legacy": 5, "off": 1}
+
+
+@pytest.mark.parametrize("mode", ALL_MODES)
+def test_policy_uses_mode_default_max_attempts(mode: RetryMode) -> None:
+    """Without max_attempts, a policy takes its mode's default."""
+    assert DEFAULT_MAX_ATTEMPTS[mode] == RetryPolicy(mode=mode).max_attempts
+
+
+def test_default_mode_is_standard() -> None:
+    """A policy built with no arguments is standard mode."""
+    assert RetryPolicy().mode == "standard"
+
+
+def test_explicit_max_attempts_wins() -> None:
+    """An explicit max_attempts replaces the mode default."""
+    assert RetryPolicy(mode="legacy", max_attempts=7).max_attempts == 7
+
+
+def test_off_mode_ignores_max_attempts() -> None:
+    """Off mode always makes exactly one attempt, whatever max_attempts says."""
+    assert RetryPolicy(mode="off", max_attempts=9).max_attempts == 1
+
+
+def test_unknown_mode_is_rejected() -> None:
+    """An unknown mode raises ParamValidationError naming the allowed modes."""
+    with pytest.raises(ParamValidationError, match="'standard', 'adaptive', 'legacy', 'off'"):
+        RetryPolicy(mode="aggressive")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, 2.5, "3"])
+def test_bad_max_attempts_is_rejected(bad: object) -> None:
+    """max_attempts must be an int >= 1; anything else raises ParamValidationError."""
+    with pytest.raises(ParamValidationError, match="max_attempts") as info:
+        RetryPolicy(max_attempts=bad)  # type: ignore[arg-type]
+    assert info.value.param == "max_attempts"
+
+
+def test_attempt_numbers_start_at_one() -> None:
+    """Attempt 0 is a programming error in the shell and is rejected."""
+    with pytest.raises(ParamValidationError, match="counted from 1"):
+        RetryPolicy().delay_before_retry(0, UNAVAILABLE)
+
+
+def test_repr_shows_mode_and_attempts() -> None:
+    """The repr names the mode and the attempt limit."""
+    assert (
+        repr(RetryPolicy(mode="adaptive", max_attempts=4))
+        == "RetryPolicy(mode='adaptive', max_attempts=4)"
+    )
+
+
+# --- standard classification -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", sorted(THROTTLING_ERROR_CODES))
+def test_standard_retries_throttling_codes(code: str) -> None:
+    """Every botocore throttling code is retried in standard mode, even on HTTP 400."""
+    assert RetryPolicy().is_retryable(AttemptOutcome(status_code=400, error_code=code))
+
+
+@pytest.mark.parametrize("code", ["RequestTimeout", "RequestTimeoutException"])
+def test_standard_retries_transient_codes(code: str) -> None:
+    """botocore's transient codes are retried whatever the status."""
+    assert RetryPolicy().is_retryable(AttemptOutcome(status_code=400, error_code=code))
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_standard_retries_transient_statuses(status: int) -> None:
+    """HTTP 500, 502, 503 and 504 are retried even without an error code."""
+    assert RetryPolicy().is_retryable(AttemptOutcome(status_code=status))
+
+
+def test_standard_retries_codeless_429() -> None:
+    """A 429 without a throttling code is retried (a deliberate extension of botocore)."""
+    assert RetryPolicy().is_retryable(AttemptOutcome(status_code=429, error_code="429"))
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+@pytest.mark.parametrize("mode", RETRYING_MODES)
+def test_failures_without_response_are_retried(mode: RetryMode, failure: FailureKind) -> None:
+    """Connect errors, timeouts, cut reads and bad 200 bodies are retried in every mode."""
+    assert RetryPolicy(mode=mode).is_retryable(AttemptOutcome(failure=failure))
+
+
+@pytest.mark.parametrize("mode", ALL_MODES)
+@pytest.mark.parametrize("outcome", [VALIDATION, ACCESS_DENIED])
+def test_client_errors_are_never_retried(mode: RetryMode, outcome: AttemptOutcome) -> None:
+    """400 ValidationException and 403 AccessDeniedException never retry, in any mode."""
+    policy = RetryPolicy(mode=mode, max_attempts=5) if mode != "off" else RetryPolicy(mode=mode)
+    assert not policy.is_retryable(outcome)
+    assert policy.delay_before_retry(1, outcome) is None
+    assert policy.describe_give_up(1, outcome) == "not retryable"
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [(404, "ResourceNotFoundException"), (409, "ConflictException"), (501, None), (509, None)],
+)
+def test_standard_does_not_retry_other_statuses(status: int, code: str | None) -> None:
+    """Other 4xx, 501 and 509 are not retried in standard mode."""
+    assert not RetryPolicy().is_retryable(AttemptOutcome(status_code=status, error_code=code))
+
+
+def test_internal_error_code_alone_is_not_retried() -> None:
+    """InternalError is not a botocore transient code: only its usual 5xx status retries."""
+    assert not RetryPolicy().is_retryable(
+        AttemptOutcome(status_code=400, error_code="InternalError")
+    )
+
+
+def test_success_outcome_is_not_retryable() -> None:
+    """A 200 with a good body is nothing to retry."""
+    assert not RetryPolicy().is_retryable(AttemptOutcome(status_code=200))
+
+
+@pytest.mark.parametrize(
+    "code", ["RequestTimeTooSkewed", "ExpiredTokenException", "InvalidSignatureException"]
+)
+def test_skew_and_expired_token_errors_are_not_retryable(code: str) -> None:
+    """Clock-skew and expired-token errors are left to the shell, not retried here."""
+    assert not RetryPolicy().is_retryable(AttemptOutcome(status_code=403, error_code=code))
+
+
+# --- legacy classification ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504, 509])
+def test_legacy_retries_its_statuses(status: int) -> None:
+    """Legacy retries HTTP 429, 500, 502, 503, 504 and 509 whatever the code."""
+    assert RetryPolicy(mode="legacy").is_retryable(AttemptOutcome(status_code=status))
+
+
+def test_legacy_retries_throttling_code_on_400() -> None:
+    """Legacy retries ThrottlingException when it comes with HTTP 400."""
+    outcome = AttemptOutcome(status_code=400, error_code="ThrottlingException")
+    assert RetryPolicy(mode="legacy").is_retryable(outcome)
+
+
+def test_legacy_ignores_throttling_code_on_other_status() -> None:
+    """Legacy's code rules need HTTP 400: a 403 ThrottlingException is not retried."""
+    outcome = AttemptOutcome(status_code=403, error_code="ThrottlingException")
+    assert not RetryPolicy(mode="legacy").is_retryable(outcome)
+
+
+@pytest.mark.parametrize("code", ["TooManyRequestsException", "SlowDown", "RequestTimeout"])
+def test_legacy_does_not_know_newer_codes(code: str) -> None:
+    """Codes only standard mode knows are not retried by legacy on HTTP 400."""
+    assert not RetryPolicy(mode="legacy").is_retryable(
+        AttemptOutcome(status_code=400, error_code=code)
+    )
+
+
+# --- backoff -----------------------------------------------------------------------------------
+
+
+def test_random_zero_means_no_delay() -> None:
+    """Full jitter: a random draw of 0 gives a zero delay."""
+    assert RetryPolicy(max_attempts=9, random=fixed(0.0)).delay_before_retry(4, UNAVAILABLE) == 0.0
+
+
+@pytest.mark.parametrize(("attempt", "window"), [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (5, 16.0)])
+def test_random_one_gives_whole_window(attempt: int, window: float) -> None:
+    """A draw of 1 gives the full window 2 ** (attempt - 1)."""
+    policy = RetryPolicy(max_attempts=10, random=fixed(1.0))
+    assert window == policy.delay_before_retry(attempt, UNAVAILABLE)
+
+
+@pytest.mark.parametrize("attempt", [6, 7, 30, 10_000])
+def test_backoff_is_capped_at_20_seconds(attempt: int) -> None:
+    """From the sixth attempt on the window stays at MAX_BACKOFF (20 s)."""
+    policy = RetryPolicy(max_attempts=attempt + 1, random=fixed(1.0))
+    assert MAX_BACKOFF == 20.0 == policy.delay_before_retry(attempt, UNAVAILABLE)
+
+
+def test_jitter_scales_the_window() -> None:
+    """The delay is the random draw times the window."""
+    assert RetryPolicy(random=fixed(0.75)).delay_before_retry(2, UNAVAILABLE) == 1.5
+
+
+def test_one_random_draw_per_delay() -> None:
+    """Each delay uses exactly one fresh random draw."""
+    draws = iter([0.25, 0.5])
+    policy = RetryPolicy(max_attempts=5, random=lambda: next(draws))
+    assert [policy.delay_before_retry(n, UNAVAILABLE) for n in (1, 2)] == [0.25, 1.0]
+
+
+def test_out_of_range_random_is_clamped() -> None:
+    """An injected random outside [0, 1] cannot push the delay outside [0, window]."""
+    assert backoff_delay(3, -2.0) == 0.0
+    assert backoff_delay(3, 7.0) == 4.0
+    assert backoff_delay(3, float("nan")) == 0.0
+
+
+def test_legacy_uses_same_exponential_delay() -> None:
+    """Legacy waits random * 2 ** (attempt - 1) like botocore's 'rand' base."""
+    assert RetryPolicy(mode="legacy", random=fixed(0.5)).delay_before_retry(4, UNAVAILABLE) == 4.0
+
+
+def test_legacy_delay_is_capped_too() -> None:
+    """Legacy delays stop at MAX_BACKOFF (botocore's are unbounded; ours are not)."""
+    policy = RetryPolicy(mode="legacy", max_attempts=20, random=fixed(1.0))
+    assert policy.delay_before_retry(12, UNAVAILABLE) == MAX_BACKOFF
+
+
+# --- x-amz-retry-after ---------------------------------------------------------------------------
+
+
+def test_retry_after_lengthens_delay() -> None:
+    """A retry-after above the backoff is honoured (within the +5 s allowance)."""
+    outcome = AttemptOutcome(status_code=429, error_code="ThrottlingException", retry_after="3000")
+    assert RetryPolicy(random=fixed(0.0)).delay_before_retry(1, outcome) == 3.0
+
+
+def test_retry_after_is_clamped_to_backoff_plus_five() -> None:
+    """A huge retry-after adds at most 5 s to the jittered backoff."""
+    outcome = AttemptOutcome(status_code=503, retry_after="600000")
+    assert RetryPolicy(random=fixed(0.5)).delay_before_retry(2, outcome) == 6.0
+
+
+def test_retry_after_never_shortens_delay() -> None:
+    """A retry-after below the jittered backoff leaves the backoff as it is."""
+    outcome = AttemptOutcome(status_code=503, retry_after="100")
+    assert RetryPolicy(random=fixed(1.0)).delay_before_retry(2, outcome) == 2.0
+
+
+@pytest.mark.parametrize("value", ["-5", "abc", "1.5", "", "1_000", "\u0663", "9" * 400])
+def test_malformed_retry_after_is_ignored(value: str) -> None:
+    """Negative, fractional, non-ASCII or absurd values are ignored, as botocore does."""
+    assert parse_retry_after(value) is None
+    outcome = AttemptOutcome(status_code=503, retry_after=value)
+    assert RetryPolicy(random=fixed(0.0)).delay_before_retry(1, outcome) == 0.0
+
+
+def test_retry_after_parses_milliseconds() -> None:
+    """The header holds whole milliseconds; surrounding spaces are allowed."""
+    assert parse_retry_after(" 1250 ") == 1.25
+
+
+def test_legacy_ignores_retry_after() -> None:
+    """Legacy mode has no retry-after support."""
+    outcome = AttemptOutcome(status_code=503, retry_after="3000")
+    assert RetryPolicy(mode="legacy", random=fixed(0.0)).delay_before_retry(1, outcome) == 0.0
+
+
+def test_retry_after_does_not_make_errors_retryable() -> None:
+    """A retry-after header on a non-retryable error still gives up."""
+    outcome = AttemptOutcome(status_code=400, error_code="ValidationException", retry_after="10")
+    assert RetryPolicy().delay_before_retry(1, outcome) is None
+
+
+# --- max attempts and giving up ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", RETRYING_MODES)
+def test_gives_up_at_max_attempts(mode: RetryMode) -> None:
+    """After max_attempts attempts there is no further retry."""
+    policy = RetryPolicy(mode=mode, random=fixed(0.0))
+    last = policy.max_attempts
+    assert policy.delay_before_retry(last - 1, UNAVAILABLE) is not None
+    assert policy.delay_before_retry(last, UNAVAILABLE) is None
+
+
+def test_give_up_reason_for_exhausted_attempts() -> None:
+    """The reason names the number of attempts made."""
+    assert RetryPolicy().describe_give_up(3, UNAVAILABLE) == "retries exhausted after 3 attempts"
+
+
+def test_give_up_reason_singular() -> None:
+    """One attempt is 'attempt', not 'attempts'."""
+    policy = RetryPolicy(max_attempts=1)
+    assert policy.describe_give_up(1, UNAVAILABLE) == "retries exhausted after 1 attempt"
+
+
+@pytest.mark.parametrize("outcome", [UNAVAILABLE, THROTTLED, TIMED_OUT])
+def test_off_mode_never_retries(outcome: AttemptOutcome) -> None:
+    """Off mode gives up on the first failure, even a retryable one, and says why."""
+    policy = RetryPolicy(mode="off")
+    assert policy.delay_before_retry(1, outcome) is None
+    assert policy.describe_give_up(1, outcome) == "retries are off (retry mode 'off')"
+
+
+# --- retry quota ---------------------------------------------------------------------------------
+
+
+def test_quota_starts_full() -> None:
+    """A new standard or adaptive policy has botocore's 500 units of retry quota."""
+    assert INITIAL_RETRY_QUOTA == 500 == RetryPolicy().retry_quota
+    assert RetryPolicy(mode="adaptive").retry_quota == 500
+
+
+def test_each_retry_costs_five() -> None:
+    """A retry after an error response takes 5 units."""
+    policy = RetryPolicy()
+    policy.delay_before_retry(1, THROTTLED)
+    assert policy.retry_quota == 495
+
+
+def test_timeout_retry_costs_ten() -> None:
+    """A retry after a timeout takes 10 units."""
+    policy = RetryPolicy()
+    policy.delay_before_retry(1, TIMED_OUT)
+    assert policy.retry_quota == 490
+
+
+def test_no_quota_taken_when_giving_up() -> None:
+    """Non-retryable outcomes and exhausted attempts take nothing from the quota."""
+    policy = RetryPolicy()
+    policy.delay_before_retry(1, VALIDATION)
+    policy.delay_before_retry(3, UNAVAILABLE)
+    assert policy.retry_quota == 500
+
+
+def test_quota_storm_stops_retries() -> None:
+    """A storm of failures drains the quota after 100 retries; then the policy gives up."""
+    policy = RetryPolicy(random=fixed(0.0))
+    granted = [policy.delay_before_retry(1, UNAVAILABLE) for _ in range(150)]
+    assert granted == [0.0] * 100 + [None] * 50
+    assert policy.retry_quota == 0
+    assert policy.describe_give_up(1, UNAVAILABLE) == "retry quota exhausted"
+
+
+def test_timeout_storm_drains_twice_as_fast() -> None:
+    """At 10 units per timeout retry, only 50 fit into the quota."""
+    policy = RetryPolicy(random=fixed(0.0))
+    granted = sum(policy.delay_before_retry(1, TIMED_OUT) is not None for _ in range(80))
+    assert granted == 50
+
+
+def test_success_after_retry_refunds_its_cost() -> None:
+    """A success after a retry gives back what that retry took."""
+    policy = RetryPolicy()
+    policy.delay_before_retry(1, TIMED_OUT)
+    policy.delay_before_retry(1, THROTTLED)
+    policy.on_success(2, last_failure=TIMED_OUT)
+    assert policy.retry_quota == 495
+
+
+def test_success_without_last_failure_refunds_retry_cost() -> None:
+    """Without the last failure, a retried success refunds the ordinary 5 units."""
+    policy = RetryPolicy()
+    policy.delay_before_retry(1, TIMED_OUT)
+    policy.on_success(2)
+    assert policy.retry_quota == 495
+
+
+def test_first_attempt_success_refunds_one() -> None:
+    """A success needing no retry gives back a single unit."""
+    policy = RetryPolicy()
+    policy.delay_before_retry(1, THROTTLED)
+    policy.on_success(1)
+    assert policy.retry_quota == 496
+
+
+def test_refunds_never_exceed_initial_quota() -> None:
+    """Successes on a full quota leave it at 500."""
+    policy = RetryPolicy()
+    policy.delay_before_retry(1, THROTTLED)
+    for _ in range(10):
+        policy.on_success(2, last_failure=TIMED_OUT)
+    assert policy.retry_quota == 500
+
+
+def test_successes_reopen_drained_quota() -> None:
+    """After a storm, successes refill the quota and retries resume."""
+    policy = RetryPolicy(random=fixed(0.0))
+    while policy.delay_before_retry(1, UNAVAILABLE) is not None:
+        pass
+    assert policy.delay_before_retry(1, UNAVAILABLE) is None
+    for _ in range(5):
+        policy.on_success(1)
+    assert policy.delay_before_retry(1, UNAVAILABLE) == 0.0
+    assert policy.retry_quota == 0
+
+
+@pytest.mark.parametrize("mode", ["legacy", "off"])
+def test_legacy_and_off_have_no_quota(mode: RetryMode) -> None:
+    """Legacy and off mode keep no retry quota, so legacy never runs out of it."""
+    policy = RetryPolicy(mode=mode, random=fixed(0.0))
+    assert policy.retry_quota is None
+    expected = None if mode == "off" else 0.0
+    assert all(policy.delay_before_retry(1, UNAVAILABLE) == expected for _ in range(300))
+
+
+# --- adaptive rate limiting ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["standard", "legacy", "off"])
+def test_non_adaptive_modes_never_wait_before_attempts(mode: RetryMode) -> None:
+    """Only adaptive mode has a client-side rate limiter."""
+    policy = RetryPolicy(mode=mode, random=fixed(0.0))
+    policy.delay_before_retry(1, THROTTLED)
+    assert [policy.before_attempt() for _ in range(20)] == [0.0] * 20
+    assert policy.send_rate is None
+
+
+def test_adaptive_does_not_limit_before_first_throttle() -> None:
+    """Until a throttle is seen, adaptive sends freely."""
+    clock = FakeClock()
+    policy = RetryPolicy(mode="adaptive", clock=clock)
+    for _ in range(50):
+        assert policy.before_attempt() == 0.0
+        policy.on_success(1)
+        clock.now += 0.01
+    assert policy.send_rate is None
+
+
+def _drive(policy: RetryPolicy, clock: FakeClock, seconds: float, per_second: int) -> None:
+    """Send ``per_second`` successful requests a second for ``seconds`` (no waiting)."""
+    for _ in range(int(seconds * per_second)):
+        clock.now += 1.0 / per_second
+        policy.before_attempt()
+        policy.on_success(1)
+
+
+def test_adaptive_slows_down_after_throttle() -> None:
+    """A throttle caps the send rate at 70 % of the measured rate and makes callers wait."""
+    clock = FakeClock()
+    policy = RetryPolicy(mode="adaptive", random=fixed(0.0), clock=clock)
+    _drive(policy, clock, seconds=5, per_second=20)
+    policy.delay_before_retry(1, THROTTLED)
+    rate = policy.send_rate
+    assert rate is not None
+    assert 10.0 < rate < 16.0  # 0.7 x a measured ~20/s
+    waits = [policy.before_attempt() for _ in range(30)]
+    assert waits == sorted(waits)
+    assert waits[-1] > 1.0  # thirty requests at once queue up for well over a second
+
+
+def test_adaptive_recovers_after_successes() -> None:
+    """After a throttle, successes raise the rate slowly (CUBIC), then past the old peak."""
+    clock = FakeClock()
+    policy = RetryPolicy(mode="adaptive", random=fixed(0.0), clock=clock)
+    _drive(policy, clock, seconds=5, per_second=20)
+    policy.delay_before_retry(1, THROTTLED)
+    throttled_rate = policy.send_rate
+    assert throttled_rate is not None
+    old_peak = throttled_rate / 0.7
+    clock.now += 0.05
+    policy.on_success(1)
+    just_after = policy.send_rate
+    assert just_after is not None
+    assert just_after < 0.75 * old_peak  # concave start: close to the reduced rate
+    _drive(policy, clock, seconds=10, per_second=20)
+    recovered = policy.send_rate
+    assert recovered is not None
+    assert recovered > 1.5 * old_peak  # convex probing beyond the previous maximum
+
+
+def test_adaptive_repeated_throttles_keep_lowering_rate() -> None:
+    """Each further throttle lowers the rate again, down to the 0.5/s floor."""
+    clock = FakeClock()
+    policy = RetryPolicy(mode="adaptive", max_attempts=50, random=fixed(0.0), clock=clock)
+    _drive(policy, clock, seconds=5, per_second=20)
+    rates = []
+    for _ in range(25):
+        clock.now += 0.6
+        policy.delay_before_retry(1, THROTTLED)
+        rates.append(policy.send_rate)
+    assert rates[0] is not None
+    assert rates[-1] is not None
+    assert rates[-1] < rates[0]
+    assert rates[-1] == 0.5
+
+
+def test_adaptive_wait_matches_token_refill() -> None:
+    """Once limited, a burst spends the bucket, then attempts are spaced 1 / rate apart."""
+    clock = FakeClock()
+    policy = RetryPolicy(mode="adaptive", clock=clock)
+    _drive(policy, clock, seconds=5, per_second=20)
+    policy.delay_before_retry(1, THROTTLED)
+    rate = policy.send_rate
+    assert rate is not None
+    waits = [policy.before_attempt() for _ in range(40)]
+    free = [w for w in waits if w == 0.0]
+    assert len(free) == math.floor(rate)  # a full bucket holds `rate` tokens
+    queued = waits[len(free) :]
+    assert all(w > 0.0 for w in queued)
+    gaps = [b - a for a, b in itertools.pairwise(queued)]
+    assert gaps == pytest.approx([1.0 / rate] * len(gaps))
+
+
+def test_non_throttling_errors_do_not_engage_limiter() -> None:
+    """A 503 is not a throttle: adaptive mode keeps sending freely."""
+    clock = FakeClock()
+    policy = RetryPolicy(mode="adaptive", random=fixed(0.0), clock=clock)
+    _drive(policy, clock, seconds=2, per_second=10)
+    policy.delay_before_retry(1, UNAVAILABLE)
+    assert policy.send_rate is None
+    assert policy.before_attempt() == 0.0
+
+
+# --- thread safety -------------------------------------------------------------------------------
+
+
+def _run_threads(count: int, target: Callable[[], None]) -> None:
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+@pytest.mark.usefixtures("fine_switching")
+def test_quota_grants_exactly_capacity_across_threads() -> None:
+    """Sixteen threads racing for retries get exactly 100 grants out of 500 units."""
+    policy = RetryPolicy(random=fixed(0.0))
+    granted: list[bool] = []
+
+    def storm() -> None:
+        for _ in range(50):
+            granted.append(policy.delay_before_retry(1, UNAVAILABLE) is not None)
+
+    _run_threads(16, storm)
+    assert sum(granted) == 100
+    assert policy.retry_quota == 0
+
+
+@pytest.mark.usefixtures("fine_switching")
+def test_quota_consistent_after_threads_take_and_refund() -> None:
+    """Threads that take and refund in pairs leave the quota exactly full."""
+    policy = RetryPolicy(mode="adaptive", random=fixed(0.0), clock=FakeClock())
+
+    def take_and_refund() -> None:
+        for _ in range(300):
+            if policy.delay_before_retry(1, TIMED_OUT) is not None:
+                policy.on_success(2, last_failure=TIMED_OUT)
+
+    _run_threads(12, take_and_refund)
+    assert policy.retry_quota == 500
+
+
+@pytest.mark.usefixtures("fine_switching")
+def test_adaptive_reservations_are_serialised_across_threads() -> None:
+    """Concurrent before_attempt calls each get a distinct place in the token queue."""
+    clock = FakeClock()
+    policy = RetryPolicy(mode="adaptive", clock=clock)
+    _drive(policy, clock, seconds=5, per_second=20)
+    policy.delay_before_retry(1, THROTTLED)
+    rate = policy.send_rate
+    assert rate is not None
+    waits: list[float] = []
+
+    def reserve() -> None:
+        for _ in range(25):
+            waits.append(policy.before_attempt())
+
+    _run_threads(8, reserve)
+    positive = sorted(w for w in waits if w > 0)
+    gaps = [b - a for a, b in itertools.pairwise(positive)]
+    assert gaps == pytest.approx([1.0 / rate] * len(gaps))
+
+
+# --- clock skew ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture"])
+def test_definite_skew_codes(code: str) -> None:
+    """These codes always mean the request's timestamp was refused."""
+    assert is_clock_skew_error(AttemptOutcome(status_code=403, error_code=code))
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Signature expired: 20151021T070000Z is now earlier than 20151021T072300Z "
+        "(20151021T072800Z - 5 min.)",
+        "Signature not yet current: 20151021T080000Z is still later than 20151021T073300Z "
+        "(20151021T072800Z + 5 min.)",
+    ],
+)
+@pytest.mark.parametrize("code", ["InvalidSignatureException", "SignatureDoesNotMatch"])
+def test_signature_time_messages_are_skew(code: str, message: str) -> None:
+    """A signature error whose message is about time is clock skew."""
+    outcome = AttemptOutcome(status_code=403, error_code=code, error_message=message)
+    assert is_clock_skew_error(outcome)
+
+
+def test_wrong_key_signature_mismatch_is_not_skew() -> None:
+    """A SignatureDoesNotMatch from a wrong secret key is not clock skew."""
+    outcome = AttemptOutcome(
+        status_code=403,
+        error_code="SignatureDoesNotMatch",
+        error_message="The request signature we calculated does not match the signature you "
+        "provided.",
+        date_header="Wed, 21 Oct 2015 07:28:00 GMT",
+    )
+    assert not is_clock_skew_error(outcome, now=EPOCH_2015 + 30)
+
+
+def test_403_with_far_off_date_is_skew() -> None:
+    """A 403 whose Date is 10 minutes from our clock counts as skew (Java v2 rule)."""
+    outcome = AttemptOutcome(
+        status_code=403,
+        error_code="AccessDeniedException",
+        date_header="Wed, 21 Oct 2015 07:28:00 GMT",
+    )
+    assert is_clock_skew_error(outcome, now=EPOCH_2015 - 600)
+
+
+def test_403_with_close_date_is_not_skew() -> None:
+    """A 403 whose Date is within 4 minutes of our clock is not skew."""
+    outcome = AttemptOutcome(
+        status_code=403,
+        error_code="AccessDeniedException",
+        date_header="Wed, 21 Oct 2015 07:28:00 GMT",
+    )
+    assert not is_clock_skew_error(outcome, now=EPOCH_2015 - 60)
+
+
+def test_far_off_date_on_other_status_is_not_skew() -> None:
+    """A skewed Date on a 400 ValidationException does not make it a skew error."""
+    outcome = AttemptOutcome(
+        status_code=400,
+        error_code="ValidationException",
+        date_header="Wed, 21 Oct 2015 07:28:00 GMT",
+    )
+    assert not is_clock_skew_error(outcome, now=EPOCH_2015 - 3600)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Wed, 21 Oct 2015 07:28:00 GMT",  # IMF-fixdate
+        "Wednesday, 21-Oct-15 07:28:00 GMT",  # RFC 850
+        "Wed Oct 21 07:28:00 2015",  # asctime
+    ],
+)
+def test_offset_parses_all_rfc7231_forms(header: str) -> None:
+    """All three RFC 7231 date forms parse to the same instant."""
+    assert clock_skew_offset(header, EPOCH_2015) == 0.0
+
+
+def test_offset_parses_single_digit_asctime_day() -> None:
+    """asctime pads single-digit days with a space."""
+    assert clock_skew_offset("Sun Nov  6 08:49:37 1994", 784111777.0) == 0.0
+
+
+def test_offset_sign_is_server_minus_local() -> None:
+    """A server ahead of us gives a positive offset."""
+    assert clock_skew_offset("Wed, 21 Oct 2015 07:28:00 GMT", EPOCH_2015 - 300) == 300.0
+
+
+def test_rfc850_two_digit_year_is_not_far_future() -> None:
+    """An RFC 850 year more than 50 years ahead belongs to the previous century."""
+    now = EPOCH_2015
+    offset = clock_skew_offset("Sunday, 06-Nov-94 08:49:37 GMT", now)
+    assert offset is not None
+    assert -700_000_000 < offset < -600_000_000  # 1994, not 2094
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "",
+        "yesterday",
+        "Wed, 31 Feb 2015 07:28:00 GMT",
+        "Wed, 21 Oct 2015 25:28:00 GMT",
+        "Wed, 21 Oct 2015 07:28:00 +0100",
+        "2015-10-21T07:28:00Z",
+        "Wed, 21 Foo 2015 07:28:00 GMT",
+    ],
+)
+def test_unparsable_dates_give_none(header: str) -> None:
+    """Anything that is not a valid RFC 7231 date gives no offset."""
+    assert clock_skew_offset(header, EPOCH_2015) is None
+
+
+# --- expired tokens ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["ExpiredToken", "ExpiredTokenException"])
+def test_expired_token_codes(code: str) -> None:
+    """ExpiredToken and ExpiredTokenException mean the session token expired."""
+    assert is_expired_token_error(AttemptOutcome(status_code=403, error_code=code))
+
+
+@pytest.mark.parametrize(
+    "code", ["RequestExpired", "InvalidClientTokenId", "UnrecognizedClientException", None]
+)
+def test_other_codes_are_not_expired_token(code: str | None) -> None:
+    """Request-timestamp and unknown-key errors are not expired tokens."""
+    assert not is_expired_token_error(AttemptOutcome(status_code=403, error_code=code))
