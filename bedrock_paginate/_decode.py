@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
+from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
 from ._http import HttpResponse
@@ -155,7 +156,17 @@ def _make_union_hook(cls: type[T], converter: cattrs.Converter) -> Callable[[obj
         field = members.get(tag)
         if field is None:
             return cls(sdk_unknown_member=tag)  # type: ignore[call-arg]
-        return cls(**{field.name: converter.structure(inner, member_types[field.name])})
+        member_type = member_types[field.name]
+        try:
+            member = converter.structure(inner, member_type)
+        except Exception as exc:
+            # Name the member in the error path, as cattrs does for attributes.
+            note = AttributeValidationNote(
+                f"Structuring union member {tag}", field.name, member_type
+            )
+            exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
+            raise ClassValidationError(f"While structuring {cls.__name__}", [exc], cls) from None
+        return cls(**{field.name: member})
 
     # Members are declared "X | None"; the hook only ever structures the X.
     member_types = {
@@ -182,11 +193,23 @@ def _configure(converter: cattrs.Converter) -> cattrs.Converter:
             for f in attrs.fields(cls)
             if WIRE in f.metadata
         }
-        converter.register_structure_hook(
-            cls,
-            make_dict_structure_fn(cls, converter, **renames),  # type: ignore[arg-type]
-        )
+        structure: Callable[[Any, Any], object]
+        structure = make_dict_structure_fn(cls, converter, **renames)  # type: ignore[arg-type]
+        if cls is not JobSummary:  # items are checked in jobs_from_dicts
+            structure = _object_only(structure)
+        converter.register_structure_hook(cls, structure)
     return converter
+
+
+def _object_only(structure: Callable[[Any, Any], T]) -> Callable[[Any, Any], T]:
+    """Refuse a non-object before cattrs indexes it (else the error names a child field)."""
+
+    def hook(value: Any, cls: Any) -> T:
+        if type(value) is not dict:
+            raise TypeError(f"expected an object, got {_json_type(value)}")
+        return structure(value, cls)
+
+    return hook
 
 
 # Fast path: no per-field bookkeeping. On failure the detailed converter re-runs to name the path.
@@ -249,7 +272,7 @@ def decode_json_body(response: HttpResponse) -> Any:
     body = response.body
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: hostile nesting such as "[" * 10**5
         ctype = response.header("content-type") or "no content-type"
         snippet = body[:60].decode("utf-8", "replace").replace("\n", " ")
         raise DecodeError(
@@ -318,7 +341,7 @@ def parse_error(response: HttpResponse) -> ServiceError:
     if response.body:
         try:
             body = json.loads(response.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):
             body = None
     code = error_code_from(response.headers, body)
     message = ""
@@ -333,10 +356,14 @@ def parse_error(response: HttpResponse) -> ServiceError:
         if not message:
             message = http.client.responses.get(response.status_code, "Unknown")
     cls = service_error_class(code)
+    members: dict[str, Any] = {}
+    if cls is not ServiceError and isinstance(body, dict) and isinstance(body.get("message"), str):
+        members["message"] = body["message"]  # the modelled member, as botocore keeps it
     return cls(
         message,
         code=code,
         status_code=response.status_code,
         request_id=response.header("x-amzn-requestid"),
         headers=dict(response.headers),
+        members=members,
     )

@@ -18,6 +18,7 @@ Where botocore is wrong, this is right:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -37,6 +38,8 @@ __all__ = [
 T = TypeVar("T")
 
 _PAGINATION_KEYS = ("MaxItems", "PageSize", "StartingToken")
+# ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+_INT_TEXT = re.compile(r"-?[0-9]+")
 
 
 @attrs.frozen(kw_only=True)
@@ -70,7 +73,7 @@ class PaginationSettings:
 
 
 def _int_setting(name: str, value: object, *, minimum: int, maximum: int | None) -> int:
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _INT_TEXT.fullmatch(value.strip()):
         value = int(value)  # boto3 accepts numeric strings; so do we
     if isinstance(value, bool) or not isinstance(value, int):
         allowed = f"an int from {minimum}" + (f" to {maximum}" if maximum is not None else " up")
@@ -183,6 +186,8 @@ class PaginationState(Generic[T]):
 
     def position_token(self) -> str:
         """A StartingToken that continues at the first item not yet returned."""
+        if self.resume_token is not None:
+            return self.resume_token
         return encode_token(self._tokens, self._skip or None)
 
     def receive(self, output_tokens: Mapping[str, str | None], items: Sequence[T]) -> Sequence[T]:
@@ -210,6 +215,8 @@ class PaginationState(Generic[T]):
             for inp, out in zip(self.config.input_token, self.config.output_token, strict=True)
         }
         if all(v is None for v in next_tokens.values()):
+            # Past the last item: resuming from position_token() returns nothing more.
+            self._skip = max(self._skip, len(items))
             self.done = True
             return visible
         if self.max_items is not None and self.total_items == self.max_items:

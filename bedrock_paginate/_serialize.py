@@ -46,7 +46,10 @@ LIST_JOBS_PARAMS: tuple[str, ...] = (
     "sortOrder",
 )
 
-_NAME_RE = re.compile(r"[a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9\+\-\.]){0,63}")
+# The model's pattern is [a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9\+\-\.]){0,63}; with the length capped at 63
+# it matches exactly this, which cannot backtrack catastrophically (the model's form takes
+# seconds on "a" + "-" * 25 + "!").
+_NAME_RE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9+\-.]{0,62}")
 _TOKEN_RE = re.compile(r"\S*")
 _UNRESERVED = "-_.~"
 

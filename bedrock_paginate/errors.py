@@ -149,25 +149,32 @@ class ServiceError(BedrockPaginateError):
         status_code: int,
         request_id: str | None = None,
         headers: dict[str, str] | None = None,
+        members: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
+        #: Modelled members of the error body (``message``), kept at the top level of
+        #: ``response`` as botocore does.
+        self.members = dict(members or {})
         self.code = code
         self.status_code = status_code
         self.request_id = request_id
         self.headers = dict(headers or {})
+        #: Retries made before this error was raised (botocore's ``RetryAttempts``).
+        self.retry_attempts = 0
 
     @property
     def response(self) -> dict[str, Any]:
         """The error as botocore shapes it: ``{"Error": {...}, "ResponseMetadata": {...}}``."""
+        metadata: dict[str, Any] = {}
+        if self.request_id is not None:
+            metadata["RequestId"] = self.request_id
+        metadata["HTTPStatusCode"] = self.status_code
+        metadata["HTTPHeaders"] = dict(self.headers)
+        metadata["RetryAttempts"] = self.retry_attempts
         return {
             "Error": {"Code": self.code, "Message": self.message},
-            "ResponseMetadata": {
-                "RequestId": self.request_id or "",
-                "HTTPStatusCode": self.status_code,
-                "HTTPHeaders": dict(self.headers),
-                "RetryAttempts": 0,
-            },
-            "message": self.message,
+            "ResponseMetadata": metadata,
+            **self.members,
         }
 
     def __str__(self) -> str:
