@@ -1,9 +1,10 @@
 """Typed results of ListModelInvocationJobs (public).
 
-Frozen attrs classes with snake_case attributes for every member of the current Bedrock service
-model (2023-04-20). Each class records the wire (camelCase) name of its fields in the field
-metadata; :func:`_decode` uses it to build the cattrs converter and ``to_dict()`` uses it to give
-back exactly what boto3 returns for the same response.
+Frozen attrs classes with snake_case attributes for every member of the current Bedrock
+service model (2023-04-20). Fields are declared in the service model's member order, which is
+the key order of boto3's dicts (and so of the AWS CLI's JSON). Each class records the wire
+(camelCase) name of its fields in the field metadata; ``_decode`` uses it to build the cattrs
+converter, and ``to_dict()`` uses it to give back exactly what boto3 returns.
 
 AWS enums (status, invocation type, sort order) are typed as ``str`` on purpose: the service adds
 values over time, and a listing must not break when it does. The known values are listed in
@@ -89,8 +90,8 @@ def _plain(value: Any) -> Any:
 class S3InputDataConfig:
     """Where the job reads its input (``s3InputDataConfig``)."""
 
-    s3_uri: str = attrs.field(metadata=_wire("s3Uri"))
     s3_input_format: str | None = attrs.field(default=None, metadata=_wire("s3InputFormat"))
+    s3_uri: str = attrs.field(metadata=_wire("s3Uri"))
     s3_bucket_owner: str | None = attrs.field(default=None, metadata=_wire("s3BucketOwner"))
 
     def to_dict(self) -> dict[str, Any]:
@@ -170,19 +171,19 @@ class JobSummary:
     job_arn: str = attrs.field(metadata=_wire("jobArn"))
     job_name: str = attrs.field(metadata=_wire("jobName"))
     model_id: str = attrs.field(metadata=_wire("modelId"))
-    role_arn: str = attrs.field(metadata=_wire("roleArn"))
-    submit_time: datetime = attrs.field(metadata=_wire("submitTime"))
-    input_data_config: InputDataConfig = attrs.field(metadata=_wire("inputDataConfig"))
-    output_data_config: OutputDataConfig = attrs.field(metadata=_wire("outputDataConfig"))
     client_request_token: str | None = attrs.field(
         default=None, metadata=_wire("clientRequestToken")
     )
+    role_arn: str = attrs.field(metadata=_wire("roleArn"))
     status: str | None = attrs.field(default=None, metadata=_wire("status"))
     message: str | None = attrs.field(default=None, metadata=_wire("message"))
+    submit_time: datetime = attrs.field(metadata=_wire("submitTime"))
     last_modified_time: datetime | None = attrs.field(
         default=None, metadata=_wire("lastModifiedTime")
     )
     end_time: datetime | None = attrs.field(default=None, metadata=_wire("endTime"))
+    input_data_config: InputDataConfig = attrs.field(metadata=_wire("inputDataConfig"))
+    output_data_config: OutputDataConfig = attrs.field(metadata=_wire("outputDataConfig"))
     vpc_config: VpcConfig | None = attrs.field(default=None, metadata=_wire("vpcConfig"))
     timeout_duration_in_hours: int | None = attrs.field(
         default=None, metadata=_wire("timeoutDurationInHours")
@@ -234,10 +235,10 @@ class Page:
     (``None`` on the last page).
     """
 
+    next_token: str | None = attrs.field(default=None, metadata=_wire("nextToken"))
     invocation_job_summaries: tuple[JobSummary, ...] = attrs.field(
         default=(), metadata=_wire("invocationJobSummaries")
     )
-    next_token: str | None = attrs.field(default=None, metadata=_wire("nextToken"))
     response_metadata: ResponseMetadata | None = attrs.field(default=None, eq=False)
 
     def __iter__(self) -> Iterator[JobSummary]:

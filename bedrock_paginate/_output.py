@@ -1,0 +1,397 @@
+"""Output of the command line tool: the AWS CLI's ``json``, ``text`` and ``table`` formats, plus
+``jsonl``.
+
+This module owns how jobs are written, not how they are fetched. A *sink* (one per format) is
+fed page after page by ``cli.py`` and finished once; it decides what is buffered and what is
+streamed:
+
+* ``json`` buffers the whole result, as the AWS CLI does, and prints
+  ``{"invocationJobSummaries": [...], "NextToken": "..."}`` with 4-space indentation, keys in the
+  service model's order, timestamps as ``datetime.isoformat()`` (``+00:00``, microseconds only
+  when non-zero) and non-ASCII characters as they are (``ensure_ascii=False``). ``--query`` is
+  applied to the whole result.
+* ``text`` streams one page at a time, as the AWS CLI's text formatter does: each page is
+  rendered as ``{"invocationJobSummaries": [...]}`` (``--query`` applied to that page), then a
+  final ``NEXTTOKEN<TAB>token`` line when the listing stopped early.
+* ``table`` buffers, then prints an aligned summary (name, status, model, submitted, ended,
+  records processed/total); with ``--query`` it prints a generic table of the query's result.
+* ``jsonl`` streams one compact JSON object per job, flushed per page; ``--query`` is applied to
+  each job; the resume token goes to stderr (``NextToken: ...``) so stdout holds only jobs.
+
+Timestamps are turned into strings before ``--query`` runs, as in AWS CLI v2, so expressions
+compare them as ISO 8601 text.
+
+Imports only the standard library (``models`` for typing); never httpx or jmespath.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO
+
+if TYPE_CHECKING:
+    from .models import JobSummary
+
+__all__ = [
+    "FORMATS",
+    "OutputFormat",
+    "Query",
+    "Sink",
+    "format_json",
+    "format_text",
+    "job_record",
+    "make_sink",
+    "render_single_page",
+    "table_lines",
+]
+
+OutputFormat = Literal["json", "text", "table", "jsonl"]
+#: The values ``--output`` accepts.
+FORMATS: tuple[OutputFormat, ...] = ("json", "text", "table", "jsonl")
+
+#: The operation's name, used as the table title (as the AWS CLI does).
+TITLE = "ListModelInvocationJobs"
+_RESULT_KEY = "invocationJobSummaries"
+
+
+class Query(Protocol):
+    """A compiled JMESPath expression (``jmespath.compile(...)``)."""
+
+    def search(self, value: Any) -> Any:
+        """Evaluate the expression against ``value``."""
+
+
+# --- values --------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready copy: datetimes as ISO 8601 strings (key order kept: the model's)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def job_record(job: JobSummary) -> dict[str, Any]:
+    """One job as the AWS CLI shows it: boto3's dict, model key order, timestamps as text."""
+    plain: dict[str, Any] = _plain(job.to_dict())
+    return plain
+
+
+def format_json(value: Any) -> str:
+    """The AWS CLI's JSON rendering (``indent=4``, ``ensure_ascii=False``), newline included.
+
+    An empty dict prints nothing, as in the AWS CLI.
+    """
+    if isinstance(value, dict) and not value:
+        return ""
+    return json.dumps(value, indent=4, ensure_ascii=False) + "\n"
+
+
+def _jsonl(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+# --- text (the AWS CLI's format) -----------------------------------------------------------
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, (dict, list))
+
+
+def _scalar_keys(value: dict[str, Any]) -> list[str]:
+    return [key for key, item in value.items() if _is_scalar(item)]
+
+
+def format_text(value: Any) -> str:
+    """The AWS CLI's ``text`` rendering of a JSON value.
+
+    Rules: a dict prints one line of its scalar values (sorted by key, tab-separated, prefixed by
+    the upper-cased key it sits under), then each non-scalar member under its own key. A list of
+    dicts uses the union of their scalar keys as columns (blank when missing). A list of scalars
+    under a key prints one ``KEY<TAB>value`` line per item; a bare list prints one line.
+    """
+    lines: list[str] = []
+    _text_value(value, None, None, lines)
+    return "".join(lines)
+
+
+def _text_value(
+    value: Any, identifier: str | None, columns: list[str] | None, lines: list[str]
+) -> None:
+    if isinstance(value, dict):
+        _text_dict(value, identifier, columns, lines)
+    elif isinstance(value, list):
+        _text_list(value, identifier, lines)
+    else:
+        lines.append(f"{value}\n")
+
+
+def _text_list(items: list[Any], identifier: str | None, lines: list[str]) -> None:
+    if not items:
+        return
+    if any(isinstance(item, dict) for item in items):
+        columns = sorted(
+            {k for item in items if isinstance(item, dict) for k in _scalar_keys(item)}
+        )
+        for item in items:
+            _text_value(item, identifier, columns, lines)
+    elif any(isinstance(item, list) for item in items):
+        scalars = [item for item in items if _is_scalar(item)]
+        if scalars:
+            _text_scalars(scalars, identifier, lines)
+        for item in items:
+            if not _is_scalar(item):
+                _text_value(item, identifier, None, lines)
+    else:
+        _text_scalars(items, identifier, lines)
+
+
+def _text_scalars(items: list[Any], identifier: str | None, lines: list[str]) -> None:
+    if identifier is None:
+        lines.append("\t".join(str(item) for item in items) + "\n")
+    else:
+        lines.extend(f"{identifier.upper()}\t{item}\n" for item in items)
+
+
+def _text_dict(
+    value: dict[str, Any], identifier: str | None, columns: list[str] | None, lines: list[str]
+) -> None:
+    if columns is None:
+        scalars = [str(v) for _, v in sorted(value.items()) if _is_scalar(v)]
+        nested = [(k, v) for k, v in sorted(value.items()) if not _is_scalar(v)]
+    else:
+        scalars = [str(value.get(k, "")) for k in columns]
+        nested = [(k, value[k]) for k in sorted(set(value) - set(columns))]
+    if scalars:
+        prefix = [identifier.upper()] if identifier is not None else []
+        lines.append("\t".join(prefix + scalars) + "\n")
+    for key, item in nested:
+        _text_value(item, key, None, lines)
+
+
+# --- tables --------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return " ".join(text.split()) if any(c in text for c in "\t\r\n") else text
+
+
+def _utc(text: Any) -> str:
+    """``2025-03-04 05:06:07`` (UTC) for an ISO 8601 string; other values unchanged."""
+    if not isinstance(text, str):
+        return _cell(text)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc)
+    return when.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _records(job: Mapping[str, Any]) -> str:
+    total = job.get("totalRecordCount")
+    if total is None:
+        return ""
+    return f"{job.get('processedRecordCount') or 0}/{total}"
+
+
+#: The summary table's columns: header and how to get the cell from a job record.
+_JOB_COLUMNS: tuple[tuple[str, Callable[[Mapping[str, Any]], str]], ...] = (
+    ("Name", lambda job: _cell(job.get("jobName"))),
+    ("Status", lambda job: _cell(job.get("status"))),
+    ("Model", lambda job: _cell(job.get("modelId"))),
+    ("Submitted (UTC)", lambda job: _utc(job.get("submitTime"))),
+    ("Ended (UTC)", lambda job: _utc(job.get("endTime"))),
+    ("Records done/total", _records),
+)
+
+
+def _box(title: str, header: Sequence[str] | None, rows: Sequence[Sequence[str]]) -> list[str]:
+    """An AWS CLI-like box: a title line, an optional header row, aligned ``|`` columns."""
+    count = max([len(header or ())] + [len(row) for row in rows] + [1])
+    table = [list(row) + [""] * (count - len(row)) for row in rows]
+    head = list(header) + [""] * (count - len(header)) if header is not None else None
+    widths = [
+        max([len(r[i]) for r in table] + ([len(head[i])] if head is not None else []) + [1])
+        for i in range(count)
+    ]
+    inner = sum(widths) + 3 * count - 1
+    if len(title) > inner:
+        widths[-1] += len(title) - inner
+        inner = len(title)
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+
+    def line(cells: Sequence[str]) -> str:
+        return "|" + "|".join(f" {c.ljust(w)} " for c, w in zip(cells, widths, strict=True)) + "|"
+
+    out = ["-" * (inner + 2), "|" + title.center(inner) + "|", rule]
+    if head is not None:
+        out += [line(head), rule]
+    out += [line(row) for row in table]
+    if table:
+        out.append(rule)
+    return out
+
+
+def table_lines(jobs: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The summary table of job records (title with the job count, one row per job)."""
+    plural = "job" if len(jobs) == 1 else "jobs"
+    title = f"{TITLE} ({len(jobs)} {plural})"
+    rows = [[get(job) for _, get in _JOB_COLUMNS] for job in jobs]
+    return _box(title, [name for name, _ in _JOB_COLUMNS], rows)
+
+
+def _generic_table(value: Any) -> list[str]:
+    """A table of any JSON value (for ``--query`` results), like the AWS CLI's generic one."""
+    if value is None or value == [] or value == {}:
+        return []
+    items = value if isinstance(value, list) else [value]
+    if all(isinstance(item, dict) for item in items):
+        keys = sorted({k for item in items for k in item})
+        rows = [[_cell(item.get(k)) for k in keys] for item in items]
+        return _box(TITLE, keys, rows)
+    rows = [[_cell(v) for v in item] if isinstance(item, list) else [_cell(item)] for item in items]
+    return _box(TITLE, None, rows)
+
+
+# --- sinks ---------------------------------------------------------------------------------
+
+
+class Sink(Protocol):
+    """Where the pages of a listing go, in one output format."""
+
+    def page(self, jobs: list[dict[str, Any]]) -> None:
+        """Take the job records of one page (in order)."""
+
+    def finish(self, next_token: str | None, *, complete: bool) -> None:
+        """End the output; ``next_token`` continues the listing (``complete=False``: it failed).
+
+        Buffered formats print what they hold, as a valid document whose ``NextToken`` is
+        ``next_token``; streaming ones add their trailer.
+        """
+
+
+def _write(stream: TextIO, text: str) -> None:
+    if text:
+        stream.write(text)
+        stream.flush()
+
+
+class _JsonSink:
+    def __init__(self, out: TextIO, query: Query | None) -> None:
+        self._out = out
+        self._query = query
+        self._jobs: list[dict[str, Any]] = []
+
+    def page(self, jobs: list[dict[str, Any]]) -> None:
+        self._jobs.extend(jobs)
+
+    def _result(self, next_token: str | None) -> Any:
+        result: dict[str, Any] = {_RESULT_KEY: self._jobs}
+        if next_token is not None:
+            result["NextToken"] = next_token
+        return result if self._query is None else self._query.search(result)
+
+    def finish(self, next_token: str | None, *, complete: bool) -> None:
+        _write(self._out, format_json(self._result(next_token)))
+
+
+class _TableSink(_JsonSink):
+    def finish(self, next_token: str | None, *, complete: bool) -> None:
+        if self._query is not None:
+            lines = _generic_table(self._result(next_token))
+        else:
+            lines = table_lines(self._jobs)
+            if next_token is not None:
+                lines.append(f"NextToken: {next_token}")
+        _write(self._out, "".join(f"{line}\n" for line in lines))
+
+
+class _TextSink:
+    def __init__(self, out: TextIO, query: Query | None) -> None:
+        self._out = out
+        self._query = query
+
+    def page(self, jobs: list[dict[str, Any]]) -> None:
+        value: Any = {_RESULT_KEY: jobs}
+        if self._query is not None:
+            value = self._query.search(value)
+        _write(self._out, format_text(value))
+
+    def finish(self, next_token: str | None, *, complete: bool) -> None:
+        if next_token is not None:
+            _write(self._out, format_text({"NextToken": {"NextToken": next_token}}))
+
+
+class _JsonlSink:
+    def __init__(self, out: TextIO, err: TextIO, query: Query | None) -> None:
+        self._out = out
+        self._err = err
+        self._query = query
+
+    def _lines(self, jobs: Iterable[dict[str, Any]]) -> Iterable[str]:
+        for job in jobs:
+            value = job if self._query is None else self._query.search(job)
+            if value is not None:
+                yield _jsonl(value)
+
+    def page(self, jobs: list[dict[str, Any]]) -> None:
+        # One write per page, so an interrupt never leaves half a page printed.
+        _write(self._out, "".join(self._lines(jobs)))
+
+    def finish(self, next_token: str | None, *, complete: bool) -> None:
+        if complete and next_token is not None:
+            _write(self._err, f"NextToken: {next_token}\n")
+
+
+def make_sink(fmt: OutputFormat, out: TextIO, err: TextIO, query: Query | None) -> Sink:
+    """The sink for ``--output fmt`` writing to ``out`` (``err`` for jsonl's token line)."""
+    if fmt == "json":
+        return _JsonSink(out, query)
+    if fmt == "table":
+        return _TableSink(out, query)
+    if fmt == "text":
+        return _TextSink(out, query)
+    return _JsonlSink(out, err, query)
+
+
+def render_single_page(
+    fmt: OutputFormat,
+    jobs: list[dict[str, Any]],
+    next_token: str | None,
+    out: TextIO,
+    err: TextIO,
+    query: Query | None,
+) -> None:
+    """Print one raw page (``--no-paginate``): the service's shape, ``nextToken`` first."""
+    document: dict[str, Any] = {}
+    if next_token is not None:
+        document["nextToken"] = next_token
+    document[_RESULT_KEY] = jobs
+    if fmt == "jsonl":
+        _JsonlSink(out, err, query).page(jobs)
+        if next_token is not None:
+            _write(err, f"nextToken: {next_token}\n")
+        return
+    value: Any = document if query is None else query.search(document)
+    if fmt == "json":
+        _write(out, format_json(value))
+    elif fmt == "text":
+        _write(out, format_text(value))
+    elif query is not None:
+        _write(out, "".join(f"{line}\n" for line in _generic_table(value)))
+    else:
+        lines = table_lines(jobs)
+        if next_token is not None:
+            lines.append(f"nextToken: {next_token}")
+        _write(out, "".join(f"{line}\n" for line in lines))

@@ -1,0 +1,722 @@
+"""The ``bedrock-paginate`` command line tool (also ``python -m bedrock_paginate``).
+
+This module owns argument parsing, the mapping of errors to the AWS CLI v2's exit codes, the
+progress line, and telling the user how to resume. Output formats live in ``_output``.
+
+Commands::
+
+    bedrock-paginate [global options] list-model-invocation-jobs [options] [global options]
+    bedrock-paginate serve [--port 0] [--jobs N | --fixture FILE] ...   (the fake Bedrock)
+    bedrock-paginate --version
+
+Exit codes (AWS CLI v2): 0 success; 130 Ctrl-C; 252 bad arguments (usage errors, invalid
+parameters, a malformed ``--starting-token``); 253 configuration or credentials; 254 the
+service answered with an error; 255 anything else (connection, undecodable response, a
+pagination cycle, an unexpected error).
+
+Nothing lost: when a listing fails or is interrupted after at least one page was printed,
+stderr ends with ``resume with --starting-token TOKEN``, where TOKEN continues exactly at the
+first job not yet printed (an interrupt while a page is being printed resumes at that page, so it
+can at worst repeat a page, never skip one). Streaming formats keep every line already printed
+(``text`` adds its ``NEXTTOKEN`` line); buffered ones (``json``, ``table``) print the jobs fetched
+so far as a normal, valid result whose ``NextToken`` is that same token, then exit non-zero. The
+AWS CLI prints nothing in that case, which throws away the jobs already fetched. A failure before
+the first page prints nothing on stdout and no resume line (the same command starts over).
+
+``--query`` (JMESPath) follows the AWS CLI: on the whole result for ``json`` and ``table``, on
+each page for ``text``; for ``jsonl`` (ours) it runs on each job and null results are skipped.
+An expression that does not compile, or fails on the data, exits 252.
+
+``--debug`` attaches a DEBUG handler on stderr to the ``bedrock_paginate`` logger only (not the
+root logger: httpx and httpcore stay quiet), logs which auth scheme was chosen and why, and
+prints the traceback of an error. No secret is ever logged.
+
+Importing this module imports only the standard library: argparse, httpx, the client and
+jmespath load when a command needs them, so ``--help`` and ``--version`` stay fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+
+if TYPE_CHECKING:
+    import argparse
+    import logging
+    from datetime import datetime
+
+    from ._client import Client
+    from ._output import OutputFormat, Query, Sink
+
+__all__ = ["main"]
+
+PROG = "bedrock-paginate"
+COMMAND = "list-model-invocation-jobs"
+SERVE = "serve"
+
+EXIT_OK = 0
+EXIT_INTERRUPTED = 130
+EXIT_USAGE = 252
+EXIT_CONFIG = 253
+EXIT_SERVICE = 254
+EXIT_OTHER = 255
+
+#: ``--cli-read-timeout 0`` means "never time out" in the AWS CLI; the client needs a finite
+#: number, so 0 becomes this many seconds (about 31 years).
+_NO_TIMEOUT = 1e9
+
+#: Global options that take a value (used to find the command before argparse runs).
+_GLOBAL_VALUE_OPTIONS = frozenset(
+    {
+        "--region",
+        "--endpoint-url",
+        "--profile",
+        "--output",
+        "--query",
+        "--ca-bundle",
+        "--cli-read-timeout",
+        "--cli-connect-timeout",
+        "--color",
+        "--record",
+        "--replay",
+    }
+)
+_PAGING_FLAGS = (("max_items", "--max-items"), ("page_size", "--page-size"))
+
+
+class _UsageError(Exception):
+    """argparse rejected the command line (exit 252)."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.usage = usage
+
+
+class _ParserExit(Exception):
+    """argparse finished early (``--help``, ``--version``)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def _new_parser_class() -> type[argparse.ArgumentParser]:
+    import argparse
+
+    class Parser(argparse.ArgumentParser):
+        """An ArgumentParser that raises instead of exiting, so ``main`` returns codes."""
+
+        def error(self, message: str) -> NoReturn:
+            raise _UsageError(message, self.format_usage())
+
+        def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+            if message:
+                sys.stderr.write(message)
+            raise _ParserExit(status)
+
+    return Parser
+
+
+# --- argument types --------------------------------------------------------------------------
+
+
+def _timestamp(text: str) -> datetime:
+    """``--submit-time-*``: ISO 8601 (a date alone means midnight UTC) or epoch seconds."""
+    import argparse
+    import re
+    from datetime import datetime, timedelta, timezone
+
+    from ._decode import parse_timestamp
+
+    value = text.strip()
+    try:
+        if re.fullmatch(r"[0-9]+(\.[0-9]+)?", value):
+            return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=float(value))
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        return parse_timestamp(value)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(
+            f"invalid timestamp {text!r}; use ISO 8601 such as 2025-01-31, "
+            "2025-01-31T12:00:00Z or 2025-01-31T12:00:00+02:00 (no offset means UTC), "
+            "or seconds since the epoch"
+        ) from None
+
+
+def _whole_number(text: str) -> int:
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    return value
+
+
+def _seconds(text: str) -> float:
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds >= 0 (0: no timeout), got {text!r}"
+        )
+    return _NO_TIMEOUT if value == 0 else value
+
+
+# --- the parser ------------------------------------------------------------------------------
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The AWS CLI's global options; ``suppress`` leaves unset ones out of the namespace.
+
+    They are added to the top-level parser and to each command, so they may come before or
+    after the command; the command's copy uses SUPPRESS defaults so it never overwrites a
+    value given before the command.
+    """
+    import argparse
+
+    from ._output import FORMATS
+
+    default: Any = argparse.SUPPRESS if suppress else None
+    group = parser.add_argument_group("global options")
+
+    def add(*flags: str, **kwargs: Any) -> None:
+        if suppress:
+            kwargs["default"] = argparse.SUPPRESS
+        group.add_argument(*flags, **kwargs)
+
+    add("--region", default=default, help="the AWS region (default: AWS_REGION, the profile)")
+    add("--endpoint-url", default=default, metavar="URL", help="send requests to this URL")
+    add("--profile", default=default, help="use this profile from the shared config files")
+    add(
+        "--output",
+        default=default,
+        choices=FORMATS,
+        help="output format: json (default), text, table, or jsonl (one job per line, streamed)",
+    )
+    add("--query", default=default, metavar="JMESPATH", help="JMESPath query on the result")
+    add("--debug", action="store_true", default=default, help="debug logging and tracebacks")
+    add(
+        "--no-verify-ssl",
+        action="store_true",
+        default=default,
+        help="do not verify TLS certificates",
+    )
+    add("--ca-bundle", default=default, metavar="FILE", help="CA bundle to verify TLS with")
+    add(
+        "--cli-read-timeout",
+        type=_seconds,
+        default=default,
+        metavar="SECONDS",
+        help="socket read timeout (default 60; 0: none)",
+    )
+    add(
+        "--cli-connect-timeout",
+        type=_seconds,
+        default=default,
+        metavar="SECONDS",
+        help="socket connect timeout (default 60; 0: none)",
+    )
+    add(
+        "--no-paginate",
+        action="store_true",
+        default=default,
+        help="send one request and print the raw page (with its nextToken)",
+    )
+    add(
+        "--color",
+        choices=("on", "off", "auto"),
+        default=default,
+        help="accepted for AWS CLI compatibility; output is never colored",
+    )
+    add("--record", default=default, metavar="FILE", help="record the interactions to FILE")
+    add("--replay", default=default, metavar="FILE", help="replay FILE instead of calling AWS")
+
+
+def _add_list_options(parser: argparse.ArgumentParser) -> None:
+    from .models import JOB_STATUSES, SORT_BY_VALUES, SORT_ORDERS
+
+    filters = parser.add_argument_group("filters")
+    filters.add_argument(
+        "--submit-time-after",
+        type=_timestamp,
+        metavar="TIME",
+        help="jobs submitted at or after TIME (ISO 8601 or epoch seconds)",
+    )
+    filters.add_argument(
+        "--submit-time-before",
+        type=_timestamp,
+        metavar="TIME",
+        help="jobs submitted before TIME (ISO 8601 or epoch seconds)",
+    )
+    filters.add_argument(
+        "--status-equals", metavar="STATUS", help=f"one of: {', '.join(JOB_STATUSES)}"
+    )
+    filters.add_argument("--name-contains", metavar="TEXT", help="part of the job name")
+    filters.add_argument("--sort-by", metavar="FIELD", help=f"one of: {', '.join(SORT_BY_VALUES)}")
+    filters.add_argument("--sort-order", metavar="ORDER", help=f"one of: {', '.join(SORT_ORDERS)}")
+    paging = parser.add_argument_group("pagination")
+    paging.add_argument(
+        "--max-items",
+        type=_whole_number,
+        metavar="N",
+        help="stop after N jobs; the output's NextToken continues the listing",
+    )
+    paging.add_argument(
+        "--page-size", type=_whole_number, metavar="N", help="jobs per request (1-1000)"
+    )
+    paging.add_argument(
+        "--starting-token", metavar="TOKEN", help="continue from a previous NextToken"
+    )
+    paging.add_argument(
+        "--max-results",
+        type=_whole_number,
+        metavar="N",
+        help="the API's maxResults; implies --no-paginate (as in the AWS CLI)",
+    )
+    paging.add_argument(
+        "--next-token",
+        metavar="TOKEN",
+        help="the API's nextToken; implies --no-paginate (as in the AWS CLI)",
+    )
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser_class = _new_parser_class()
+    parser = parser_class(
+        prog=PROG,
+        description="List Amazon Bedrock batch inference jobs, like "
+        "'aws bedrock list-model-invocation-jobs', without boto3.",
+        allow_abbrev=False,
+    )
+    parser.add_argument("--version", action="version", version=_version_line(__version__))
+    _add_global_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="command", required=True)
+    listing = commands.add_parser(
+        COMMAND,
+        help="list batch inference jobs (all pages unless --max-items / --no-paginate)",
+        description="List Amazon Bedrock batch inference jobs, all pages.",
+        allow_abbrev=False,
+    )
+    _add_list_options(listing)
+    _add_global_options(listing, suppress=True)
+    commands.add_parser(
+        SERVE,
+        help="serve a fake Bedrock endpoint on loopback (see 'serve --help')",
+        add_help=False,
+    )
+    return parser
+
+
+def _version_line(version: str) -> str:
+    python = ".".join(str(part) for part in sys.version_info[:3])
+    return f"{PROG}/{version} Python/{python} {sys.platform}"
+
+
+def _command_index(argv: Sequence[str]) -> int | None:
+    """Index of the command in ``argv`` (skipping global options and their values)."""
+    skip = False
+    for index, token in enumerate(argv):
+        if skip:
+            skip = False
+        elif token == "--":
+            return index + 1 if index + 1 < len(argv) else None
+        elif token.startswith("-"):
+            skip = token in _GLOBAL_VALUE_OPTIONS
+        else:
+            return index
+    return None
+
+
+# --- console ---------------------------------------------------------------------------------
+
+
+class _Progress:
+    """``pages 3, jobs 2,400...`` on stderr, rewritten in place; only on a terminal."""
+
+    def __init__(self, stream: TextIO, enabled: bool) -> None:
+        self._stream = stream
+        self._enabled = enabled
+        self._width = 0
+
+    def update(self, pages: int, jobs: int, *, more: bool) -> None:
+        """Show the counts once the listing needs (or needed) more than one page."""
+        if not self._enabled or (pages < 2 and not more):
+            return
+        text = f"pages {pages:,}, jobs {jobs:,}..."
+        self._stream.write("\r" + text.ljust(self._width))
+        self._stream.flush()
+        self._width = len(text)
+
+    def clear(self) -> None:
+        """Erase the line, so whatever follows starts on a clean line."""
+        if self._width:
+            self._stream.write("\r" + " " * self._width + "\r")
+            self._stream.flush()
+            self._width = 0
+
+
+def _stderr_isatty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _CheckedQuery:
+    """A compiled ``--query`` whose evaluation errors are usage errors (exit 252)."""
+
+    def __init__(self, compiled: Any, expression: str) -> None:
+        self._compiled = compiled
+        self._expression = expression
+
+    def search(self, value: Any) -> Any:
+        """Evaluate the expression; a type error in it is the user's to fix."""
+        import jmespath
+
+        from .errors import ParamValidationError
+
+        try:
+            return self._compiled.search(value)
+        except jmespath.exceptions.JMESPathError as exc:
+            message = " ".join(str(exc).split())
+            raise ParamValidationError(
+                f"--query {self._expression} failed: {message}", param="--query"
+            ) from None
+
+
+def _compile_query(expression: str | None) -> Query | None:
+    if expression is None:
+        return None
+    from .errors import ParamValidationError
+
+    try:
+        import jmespath
+    except ImportError:
+        raise ParamValidationError(
+            "--query needs the jmespath package, which is not installed: "
+            "pip install 'bedrock-paginate[jmespath]'",
+            param="--query",
+        ) from None
+    try:
+        compiled = jmespath.compile(expression)
+    except jmespath.exceptions.JMESPathError as exc:
+        message = " ".join(str(exc).split())
+        raise ParamValidationError(
+            f"Bad value for --query {expression}: {message}", param="--query"
+        ) from None
+    return _CheckedQuery(compiled, expression)
+
+
+# --- running a command -----------------------------------------------------------------------
+
+
+class _Run:
+    """One ``list-model-invocation-jobs`` invocation: the client call and the output."""
+
+    def __init__(self, args: argparse.Namespace, isatty: Callable[[], bool]) -> None:
+        self.args = args
+        self.out = sys.stdout
+        self.err = sys.stderr
+        self.isatty = isatty
+        self.fmt: OutputFormat = args.output or "json"
+        #: Where to continue: the first job not yet printed (updated after each page).
+        self.resume_at: str | None = None
+        #: Pages fully handed to the output so far.
+        self.printed = 0
+
+    def filters(self) -> dict[str, Any]:
+        args = self.args
+        return {
+            name: value
+            for name, value in (
+                ("submitTimeAfter", args.submit_time_after),
+                ("submitTimeBefore", args.submit_time_before),
+                ("statusEquals", args.status_equals),
+                ("nameContains", args.name_contains),
+                ("sortBy", args.sort_by),
+                ("sortOrder", args.sort_order),
+            )
+            if value is not None
+        }
+
+    def client(self) -> Client:
+        from ._client import Client
+
+        args = self.args
+        verify: bool | str | None = False if args.no_verify_ssl else args.ca_bundle
+        client = Client(
+            region_name=args.region,
+            endpoint_url=args.endpoint_url,
+            profile_name=args.profile,
+            verify=verify,
+            connect_timeout=args.cli_connect_timeout,
+            read_timeout=args.cli_read_timeout,
+            record_to=args.record,
+            replay_from=args.replay,
+        )
+        _debug_config(client)
+        return client
+
+    def execute(self) -> int:
+        if self.args.record is not None and self.args.replay is not None:
+            from .errors import ParamValidationError
+
+            raise ParamValidationError(
+                "--record and --replay cannot be used together", param="--replay"
+            )
+        query = _compile_query(self.args.query)
+        paginate = _should_paginate(self.args)
+        with self.client() as client:
+            if not paginate:
+                return self.single_page(client, query)
+            return self.listing(client, query)
+
+    def single_page(self, client: Client, query: Query | None) -> int:
+        from ._output import job_record, render_single_page
+
+        params = self.filters()
+        if self.args.max_results is not None:
+            params["maxResults"] = self.args.max_results
+        if self.args.next_token is not None:
+            params["nextToken"] = self.args.next_token
+        page = client.list_model_invocation_jobs(**params)
+        jobs = [job_record(job) for job in page.invocation_job_summaries]
+        render_single_page(self.fmt, jobs, page.next_token, self.out, self.err, query)
+        return EXIT_OK
+
+    def listing(self, client: Client, query: Query | None) -> int:
+        from ._output import job_record, make_sink
+
+        settings = (
+            ("MaxItems", self.args.max_items),
+            ("PageSize", self.args.page_size),
+            ("StartingToken", self.args.starting_token),
+        )
+        config = {key: value for key, value in settings if value is not None}
+        pages = client.get_paginator("list_model_invocation_jobs").paginate(
+            **self.filters(), PaginationConfig=config
+        )
+        sink = make_sink(self.fmt, self.out, self.err, query)
+        progress = _Progress(self.err, self.isatty())
+        # ``resume_at`` is where to continue if we stop before the current page is printed:
+        # a page taken from the iterator but not yet printed is fetched again, never skipped.
+        self.resume_at = pages.position_token()
+        try:
+            for page in pages:
+                records = [job_record(job) for job in page.invocation_job_summaries]
+                progress.clear()  # stdout may be the same terminal: never print after it
+                sink.page(records)
+                self.resume_at = pages.position_token()
+                self.printed += 1
+                progress.update(
+                    pages.pages_fetched, pages.jobs_returned, more=page.next_token is not None
+                )
+        except BaseException:
+            progress.clear()
+            if self.printed:
+                _finish_partial(sink, self.resume_at)
+            raise
+        progress.clear()
+        sink.finish(pages.resume_token, complete=True)
+        return EXIT_OK
+
+    def resume_token(self) -> str | None:
+        """Where to resume after a failure, or ``None`` when no page was printed yet."""
+        return self.resume_at if self.printed else None
+
+
+def _finish_partial(sink: Sink, token: str | None) -> None:
+    """Print what a buffered sink holds; a failure here must not hide the original error."""
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        sink.finish(token, complete=False)
+
+
+def _should_paginate(args: argparse.Namespace) -> bool:
+    from .errors import ParamValidationError
+
+    manual = args.max_results is not None or args.next_token is not None
+    if not (args.no_paginate or manual):
+        return True
+    used = [flag for name, flag in _PAGING_FLAGS if getattr(args, name) is not None]
+    if args.starting_token is not None:
+        used.append("--starting-token")
+    if used:
+        reason = "--no-paginate" if args.no_paginate else "--max-results/--next-token"
+        raise ParamValidationError(
+            f"Cannot specify {reason} along with pagination arguments: {', '.join(used)}",
+            param=used[0],
+        )
+    return False
+
+
+def _debug_config(client: Client) -> None:
+    import logging
+
+    log = logging.getLogger("bedrock_paginate")
+    if not log.isEnabledFor(logging.DEBUG):
+        return
+    config = client.config
+    log.debug("auth scheme %s (%s)", config.auth_scheme, config.auth_reason)
+    log.debug(
+        "region %s (from %s), endpoint %s (from %s)",
+        config.region,
+        config.region_source,
+        config.endpoint_url,
+        config.endpoint_source,
+    )
+    log.debug("retry mode %s, max attempts %d", config.retry_mode, config.max_attempts)
+    log.debug(
+        "timeouts: connect %gs, read %gs; TLS verify %s",
+        config.connect_timeout,
+        config.read_timeout,
+        config.verify,
+    )
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+def _exit_code(exc: BaseException) -> int:
+    from .errors import ConfigError, ParamValidationError, ServiceError
+
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED
+    if isinstance(exc, ParamValidationError):
+        return EXIT_USAGE
+    if isinstance(exc, ConfigError):
+        return EXIT_CONFIG
+    if isinstance(exc, ServiceError):
+        return EXIT_SERVICE
+    return EXIT_OTHER
+
+
+def _error_message(exc: BaseException) -> str:
+    """The one-line message for ``exc`` (AWS CLI wording for service errors)."""
+    from .errors import BedrockPaginateError, ParamValidationError, ServiceError
+
+    if isinstance(exc, KeyboardInterrupt):
+        return ""
+    if isinstance(exc, ServiceError):
+        return (
+            f"\nAn error occurred ({exc.code}) when calling the ListModelInvocationJobs "
+            f"operation: {exc.message}"
+        )
+    if isinstance(exc, ParamValidationError):
+        return f"{PROG}: error: {exc.message}"
+    if isinstance(exc, BedrockPaginateError):
+        return f"\n{exc.message}"
+    return f"\n{PROG}: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)"
+
+
+def _report(exc: BaseException, resume: str | None, *, debug: bool) -> int:
+    err = sys.stderr
+    if debug and not isinstance(exc, KeyboardInterrupt):
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=err)
+    message = _error_message(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        err.write("\n")
+    elif message:
+        err.write(message + "\n")
+    if resume is not None:
+        err.write(f"resume with --starting-token {resume}\n")
+    err.flush()
+    return _exit_code(exc)
+
+
+def _start_debug_logging() -> tuple[logging.Logger, logging.Handler, int]:
+    import logging
+
+    log = logging.getLogger("bedrock_paginate")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s"))
+    previous = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    return log, handler, previous
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the final flush cannot fail."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _parse(argv: list[str]) -> argparse.Namespace | int:
+    """The parsed arguments, or the exit code when parsing ended the run."""
+    parser = _build_parser()
+    try:
+        return parser.parse_args(argv)
+    except _UsageError as exc:
+        sys.stderr.write(f"{exc.usage}{PROG}: error: {exc.message}\n")
+        return EXIT_USAGE
+    except _ParserExit as exc:
+        return exc.status
+
+
+def _serve(argv: list[str]) -> int:
+    from .testing import serve_main
+
+    return serve_main(argv)
+
+
+def _list(parsed: argparse.Namespace, isatty: Callable[[], bool]) -> int:
+    debug = bool(parsed.debug)
+    logging_state = _start_debug_logging() if debug else None
+    run = _Run(parsed, isatty)
+    try:
+        return run.execute()
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_OK
+    except (Exception, KeyboardInterrupt) as exc:
+        return _report(exc, run.resume_token(), debug=debug)
+    finally:
+        if logging_state is not None:
+            log, handler, level = logging_state
+            log.removeHandler(handler)
+            log.setLevel(level)
+
+
+def main(argv: list[str] | None = None, *, isatty: Callable[[], bool] | None = None) -> int:
+    """Run ``bedrock-paginate`` with ``argv`` (default ``sys.argv[1:]``); return the exit code.
+
+    ``isatty`` says whether stderr is a terminal (progress is shown only then); it defaults to
+    ``sys.stderr.isatty``.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        index = _command_index(argv)
+        if index is not None and argv[index] == SERVE:
+            return _serve(argv[index + 1 :])
+        if index is None and "--version" in argv:  # fast path: no parser, no models
+            from . import __version__
+
+            sys.stdout.write(_version_line(__version__) + "\n")
+            return EXIT_OK
+        parsed = _parse(argv)
+        if isinstance(parsed, int):
+            return parsed
+        return _list(parsed, isatty or _stderr_isatty)
+    except KeyboardInterrupt:  # before the listing started: nothing to resume
+        sys.stderr.write("\n")
+        return EXIT_INTERRUPTED
