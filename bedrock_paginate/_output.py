@@ -247,8 +247,11 @@ def table_lines(jobs: Sequence[Mapping[str, Any]]) -> list[str]:
     """The summary table of job records (title with the job count, one row per job)."""
     plural = "job" if len(jobs) == 1 else "jobs"
     title = f"{TITLE} ({len(jobs)} {plural})"
-    rows = [[get(job) for _, get in _JOB_COLUMNS] for job in jobs]
-    return _box(title, [name for name, _ in _JOB_COLUMNS], rows)
+    columns = _JOB_COLUMNS
+    if any("region" in job for job in jobs):  # --regions: say where each job lives
+        columns = (("Region", lambda job: _cell(job.get("region"))), *columns)
+    rows = [[get(job) for _, get in columns] for job in jobs]
+    return _box(title, [name for name, _ in columns], rows)
 
 
 def _generic_table(value: Any) -> list[str]:

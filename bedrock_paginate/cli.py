@@ -7,6 +7,7 @@ Commands::
 
     bedrock-paginate [global options] list-model-invocation-jobs [options] [global options]
     bedrock-paginate serve [--port 0] [--jobs N | --fixture FILE] ...   (the fake Bedrock)
+    bedrock-paginate build-layer --python 3.12 --arch x86_64|arm64 -o layer.zip
     bedrock-paginate --version
 
 Exit codes (AWS CLI v2): 0 success; 130 Ctrl-C; 252 bad arguments (usage errors, invalid
@@ -54,6 +55,7 @@ __all__ = ["main"]
 PROG = "bedrock-paginate"
 COMMAND = "list-model-invocation-jobs"
 SERVE = "serve"
+BUILD_LAYER = "build-layer"
 
 EXIT_OK = 0
 EXIT_INTERRUPTED = 130
@@ -80,6 +82,7 @@ _GLOBAL_VALUE_OPTIONS = frozenset(
         "--color",
         "--record",
         "--replay",
+        "--regions",
     }
 )
 _PAGING_FLAGS = (("max_items", "--max-items"), ("page_size", "--page-size"))
@@ -193,6 +196,12 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         group.add_argument(*flags, **kwargs)
 
     add("--region", default=default, help="the AWS region (default: AWS_REGION, the profile)")
+    add(
+        "--regions",
+        default=default,
+        metavar="R1,R2,...",
+        help="list several regions concurrently; each job gets a 'region' key",
+    )
     add("--endpoint-url", default=default, metavar="URL", help="send requests to this URL")
     add("--profile", default=default, help="use this profile from the shared config files")
     add(
@@ -312,6 +321,11 @@ def _build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         SERVE,
         help="serve a fake Bedrock endpoint on loopback (see 'serve --help')",
+        add_help=False,
+    )
+    commands.add_parser(
+        BUILD_LAYER,
+        help="build an AWS Lambda layer zip (see 'build-layer --help')",
         add_help=False,
     )
     return parser
@@ -475,6 +489,8 @@ class _Run:
                 "--record and --replay cannot be used together", param="--replay"
             )
         query = _compile_query(self.args.query)
+        if self.args.regions is not None:
+            return self.regions(query)
         paginate = _should_paginate(self.args)
         with self.client() as client:
             if not paginate:
@@ -530,6 +546,51 @@ class _Run:
         sink.finish(pages.resume_token, complete=True)
         return EXIT_OK
 
+    def regions(self, query: Query | None) -> int:
+        """``--regions``: every region listed concurrently; one region's failure loses no other."""
+        from ._output import job_record, make_sink
+        from ._regions import list_jobs_across_regions_sync
+
+        args = self.args
+        regions = _region_list(args)
+        settings = (
+            ("MaxItems", args.max_items),
+            ("PageSize", args.page_size),
+            ("StartingToken", args.starting_token),
+        )
+        config = {key: value for key, value in settings if value is not None}
+        verify: bool | str | None = False if args.no_verify_ssl else args.ca_bundle
+        listings = list_jobs_across_regions_sync(
+            regions,
+            profiles=(args.profile,),
+            client_kwargs={
+                "endpoint_url": args.endpoint_url,
+                "verify": verify,
+                "connect_timeout": args.cli_connect_timeout,
+                "read_timeout": args.cli_read_timeout,
+            },
+            PaginationConfig=config,
+            **self.filters(),
+        )
+        sink = make_sink(self.fmt, self.out, self.err, query)
+        failures: list[BaseException] = []
+        for listing in listings:
+            records = [{"region": listing.region, **job_record(j)} for j in listing.jobs]
+            sink.page(records)
+            if listing.error is not None:
+                failures.append(listing.error)
+                self.err.write(
+                    f"region {listing.region}: {_error_message(listing.error).strip()}\n"
+                )
+            if listing.resume_token is not None:
+                verb = "resume" if listing.error is not None else "continue"
+                self.err.write(
+                    f"{verb} {listing.region} with --regions {listing.region} "
+                    f"--starting-token {listing.resume_token}\n"
+                )
+        sink.finish(None, complete=not failures)
+        return _exit_code(failures[0]) if failures else EXIT_OK
+
     def resume_token(self) -> str | None:
         """Where to resume after a failure, or ``None`` when no page was printed yet."""
         return self.resume_at if self.printed else None
@@ -541,6 +602,39 @@ def _finish_partial(sink: Sink, token: str | None) -> None:
 
     with contextlib.suppress(Exception):
         sink.finish(token, complete=False)
+
+
+def _region_list(args: argparse.Namespace) -> list[str]:
+    """The ``--regions`` list, checked against the options it cannot go with."""
+    from .errors import ParamValidationError
+
+    regions = [r.strip() for r in str(args.regions).split(",") if r.strip()]
+    if not regions:
+        raise ParamValidationError(
+            "--regions needs a comma-separated list of regions, e.g. us-east-1,us-west-2",
+            param="--regions",
+        )
+    conflicts = [
+        flag
+        for flag, used in (
+            ("--region", args.region is not None),
+            ("--no-paginate", bool(args.no_paginate)),
+            ("--max-results", args.max_results is not None),
+            ("--next-token", args.next_token is not None),
+            ("--record", args.record is not None),
+            ("--replay", args.replay is not None),
+            (
+                "--starting-token with more than one region",
+                args.starting_token is not None and len(regions) > 1,
+            ),
+        )
+        if used
+    ]
+    if conflicts:
+        raise ParamValidationError(
+            f"--regions cannot be used with {', '.join(conflicts)}", param="--regions"
+        )
+    return regions
 
 
 def _should_paginate(args: argparse.Namespace) -> bool:
@@ -679,6 +773,12 @@ def _serve(argv: list[str]) -> int:
     return serve_main(argv)
 
 
+def _build_layer(argv: list[str]) -> int:
+    from ._layer import main as layer_main
+
+    return layer_main(argv)
+
+
 def _list(parsed: argparse.Namespace, isatty: Callable[[], bool]) -> int:
     debug = bool(parsed.debug)
     logging_state = _start_debug_logging() if debug else None
@@ -708,6 +808,8 @@ def main(argv: list[str] | None = None, *, isatty: Callable[[], bool] | None = N
         index = _command_index(argv)
         if index is not None and argv[index] == SERVE:
             return _serve(argv[index + 1 :])
+        if index is not None and argv[index] == BUILD_LAYER:
+            return _build_layer(argv[index + 1 :])
         if index is None and "--version" in argv:  # fast path: no parser, no models
             from . import __version__
 
