@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         list_jobs_across_regions_sync,
     )
     from ._sigv4 import sign_request
+    from .fixtures import FixtureMismatchError
     from .errors import (
         AccessDeniedException,
         BedrockPaginateError,
@@ -52,6 +53,7 @@ _EXPORTS: dict[str, str] = {
     "Client": "._client",
     "PageIterator": "._client",
     "sign_request": "._sigv4",
+    "FixtureMismatchError": ".fixtures",
     "RegionListing": "._regions",
     "list_jobs_across_regions": "._regions",
     "list_jobs_across_regions_sync": "._regions",
@@ -88,6 +90,7 @@ __all__ = [
     "ConfigError",
     "DecodeError",
     "ExpiredTokenException",
+    "FixtureMismatchError",
     "InputDataConfig",
     "InternalServerException",
     "InvalidStartingTokenError",

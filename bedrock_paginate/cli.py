@@ -477,6 +477,8 @@ class _Run:
             read_timeout=args.cli_read_timeout,
             record_to=args.record,
             replay_from=args.replay,
+            # A continuation (--starting-token) starts at a later recorded page.
+            replay_any_order=True,
         )
         _debug_config(client)
         return client

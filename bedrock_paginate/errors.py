@@ -20,7 +20,9 @@ Every exception the library raises on purpose derives from :class:`BedrockPagina
     │   └── ExpiredTokenException
     ├── TransportError                   connection failed, timed out, or was cut (CLI exit 255)
     ├── DecodeError                      a response that is not what the API promises (CLI exit 255)
-    └── PaginationError                  the service repeated a token (a cycle) (CLI exit 255)
+    ├── PaginationError                  the service repeated a token (a cycle) (CLI exit 255)
+    └── FixtureMismatchError             replay: a request no recorded interaction matches
+                                         (defined in ``fixtures``; exported at the top level)
 
 Any error raised while a paginator is running carries ``resume_token``: pass it as
 ``PaginationConfig={"StartingToken": ...}`` (or ``--starting-token``) to continue exactly at the
