@@ -9,6 +9,7 @@ strings, unknown union members kept as ``SDK_UNKNOWN_MEMBER``).
 
 from __future__ import annotations
 
+import gc
 import http.client
 import json
 import re
@@ -68,6 +69,8 @@ def parse_timestamp(value: object) -> datetime:
             parsed = datetime.fromisoformat(value)
         except ValueError:
             parsed = _parse_iso_slow(value)
+        if parsed.tzinfo is _UTC:  # the common case: "...Z" on Python >= 3.11
+            return parsed
         if parsed.tzinfo is None:
             return parsed.replace(tzinfo=_UTC)
         if parsed.utcoffset() == timedelta(0):
@@ -125,6 +128,26 @@ def _timestamp(value: object, _: object) -> datetime:
     return parse_timestamp(value)
 
 
+# Optional members get direct hooks: cattrs' generic Optional dispatch is the hottest part of
+# decoding otherwise. The generated structure functions only call these for keys present.
+
+
+def _optional_str(value: object, _: object) -> str | None:
+    if type(value) is str or value is None:
+        return value
+    raise TypeError(f"expected a string, got {_json_type(value)}")
+
+
+def _optional_int(value: object, _: object) -> int | None:
+    if type(value) is int or value is None:
+        return value
+    raise TypeError(f"expected an integer, got {_json_type(value)}")
+
+
+def _optional_timestamp(value: object, _: object) -> datetime | None:
+    return None if value is None else parse_timestamp(value)
+
+
 def _str_tuple(value: object, _: object) -> tuple[str, ...]:
     if type(value) is not list:
         raise TypeError(f"expected a list of strings, got {_json_type(value)}")
@@ -149,16 +172,19 @@ def _make_union_hook(cls: type[T], converter: cattrs.Converter) -> Callable[[obj
     def hook(value: object, _: object) -> T:
         if type(value) is not dict:
             raise TypeError(f"expected an object, got {_json_type(value)}")
-        present = {k: v for k, v in value.items() if v is not None and k != "__type"}
-        if len(present) != 1:
-            raise TypeError(f"a union must have exactly one member set, got {len(present)}")
-        ((tag, inner),) = present.items()
+        if len(value) == 1 and None not in value.values():  # the common case: nothing to filter
+            ((tag, inner),) = value.items()
+        else:
+            present = {k: v for k, v in value.items() if v is not None and k != "__type"}
+            if len(present) != 1:
+                raise TypeError(f"a union must have exactly one member set, got {len(present)}")
+            ((tag, inner),) = present.items()
         field = members.get(tag)
         if field is None:
             return cls(sdk_unknown_member=tag)  # type: ignore[call-arg]
         member_type = member_types[field.name]
         try:
-            member = converter.structure(inner, member_type)
+            member = member_hooks[field.name](inner, member_type)
         except Exception as exc:
             # Name the member in the error path, as cattrs does for attributes.
             note = AttributeValidationNote(
@@ -173,6 +199,7 @@ def _make_union_hook(cls: type[T], converter: cattrs.Converter) -> Callable[[obj
         f.name: next(a for a in typing.get_args(f.type) if a is not type(None))
         for f in members.values()
     }
+    member_hooks = {name: converter.get_structure_hook(t) for name, t in member_types.items()}
     return hook
 
 
@@ -185,20 +212,26 @@ def _configure(converter: cattrs.Converter) -> cattrs.Converter:
     converter.register_structure_hook(int, _strict_int)
     converter.register_structure_hook(datetime, _timestamp)
     converter.register_structure_hook_func(lambda t: t == tuple[str, ...], _str_tuple)
+    converter.register_structure_hook_func(lambda t: t == (str | None), _optional_str)
+    converter.register_structure_hook_func(lambda t: t == (int | None), _optional_int)
+    converter.register_structure_hook_func(lambda t: t == (datetime | None), _optional_timestamp)
+    for cls in (S3InputDataConfig, S3OutputDataConfig, VpcConfig):
+        converter.register_structure_hook(cls, _object_only(_structure_fn(cls, converter)))
     for union in (InputDataConfig, OutputDataConfig):
         converter.register_structure_hook(union, _make_union_hook(union, converter))
-    for cls in (S3InputDataConfig, S3OutputDataConfig, VpcConfig, JobSummary):
-        renames = {
-            f.name: override(rename=f.metadata[WIRE])
-            for f in attrs.fields(cls)
-            if WIRE in f.metadata
-        }
-        structure: Callable[[Any, Any], object]
-        structure = make_dict_structure_fn(cls, converter, **renames)  # type: ignore[arg-type]
-        if cls is not JobSummary:  # items are checked in jobs_from_dicts
-            structure = _object_only(structure)
-        converter.register_structure_hook(cls, structure)
+    # Items are checked to be objects in jobs_from_dicts.
+    converter.register_structure_hook(JobSummary, _structure_fn(JobSummary, converter))
     return converter
+
+
+def _structure_fn(cls: type[T], converter: cattrs.Converter) -> Callable[[Any, Any], T]:
+    """cattrs' generated structure function for a model, reading its wire (camelCase) names."""
+    renames = {
+        f.name: override(rename=f.metadata[WIRE])
+        for f in attrs.fields(cls)  # type: ignore[arg-type]
+        if WIRE in f.metadata
+    }
+    return make_dict_structure_fn(cls, converter, **renames)  # type: ignore[arg-type]
 
 
 def _object_only(structure: Callable[[Any, Any], T]) -> Callable[[Any, Any], T]:
@@ -214,7 +247,17 @@ def _object_only(structure: Callable[[Any, Any], T]) -> Callable[[Any, Any], T]:
 
 # Fast path: no per-field bookkeeping. On failure the detailed converter re-runs to name the path.
 _FAST = _configure(cattrs.Converter(detailed_validation=False))
-_DETAILED = _configure(cattrs.Converter(detailed_validation=True))
+_DETAILED: cattrs.Converter | None = None
+
+
+def _detailed() -> cattrs.Converter:
+    """The converter that records paths, built on the first failure only."""
+    global _DETAILED
+    if _DETAILED is None:
+        _DETAILED = _configure(cattrs.Converter(detailed_validation=True))
+    return _DETAILED
+
+
 _structure_job: Callable[[Any, type[JobSummary]], JobSummary] = _FAST.get_structure_hook(JobSummary)
 
 
@@ -223,10 +266,18 @@ def jobs_from_dicts(
 ) -> tuple[JobSummary, ...]:
     """Structure a list of wire dicts into :class:`JobSummary` values, or raise DecodeError."""
     structure = _structure_job
+    # A page makes thousands of small acyclic objects; the cyclic GC would scan them again
+    # and again while they are built. Pause it for the page (only if it was running).
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
     try:
         return tuple([structure(item, JobSummary) for item in items])
     except Exception:  # noqa: S110 - re-explained below, with its path
         pass
+    finally:
+        if paused:
+            gc.enable()
     for index, item in enumerate(items):
         if type(item) is not dict:
             raise DecodeError(
@@ -234,7 +285,7 @@ def jobs_from_dicts(
                 path=f"{path}[{index}]",
             )
         try:
-            _DETAILED.structure(item, JobSummary)
+            _detailed().structure(item, JobSummary)
         except Exception as exc:
             where, why = _first_failure(exc)
             full = f"{path}[{index}]{where}"

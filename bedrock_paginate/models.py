@@ -64,26 +64,31 @@ def _wire(name: str) -> dict[str, str]:
     return {WIRE: name}
 
 
+_WIRE_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _wire_fields(cls: type) -> tuple[tuple[str, str], ...]:
+    """(attribute, wire name) pairs of a model, computed once per class."""
+    pairs = _WIRE_FIELDS.get(cls)
+    if pairs is None:
+        pairs = tuple((f.name, f.metadata[WIRE]) for f in attrs.fields(cls) if WIRE in f.metadata)
+        _WIRE_FIELDS[cls] = pairs
+    return pairs
+
+
 def _to_dict(obj: Any) -> dict[str, Any]:
     """boto3's shape of an attrs model: wire names, absent (``None``) members left out."""
     out: dict[str, Any] = {}
-    for field in attrs.fields(type(obj)):
-        wire = field.metadata.get(WIRE)
-        if wire is None:
-            continue
-        value = getattr(obj, field.name)
+    for name, wire in _wire_fields(type(obj)):
+        value = getattr(obj, name)
         if value is None:
             continue
-        out[wire] = _plain(value)
+        if isinstance(value, tuple):
+            value = [v.to_dict() if hasattr(v, "to_dict") else v for v in value]
+        elif hasattr(value, "to_dict"):
+            value = value.to_dict()
+        out[wire] = value
     return out
-
-
-def _plain(value: Any) -> Any:
-    if attrs.has(type(value)):
-        return value.to_dict()
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 @attrs.frozen(kw_only=True)
