@@ -19,7 +19,6 @@ if TYPE_CHECKING:
         list_jobs_across_regions_sync,
     )
     from ._sigv4 import sign_request
-    from .fixtures import FixtureMismatchError
     from .errors import (
         AccessDeniedException,
         BedrockPaginateError,
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
         TransportError,
         ValidationException,
     )
+    from .fixtures import FixtureMismatchError
     from .models import (
         InputDataConfig,
         JobSummary,

@@ -7,6 +7,11 @@ this file so they can be compared line by line:
 
 * the *attempt loop* (``_call``): sign, send, let the engine decide, sleep, repeat;
 * the *page loop* (``__iter__`` / ``__aiter__``): ask the pagination state, call, receive.
+
+The page iterators also keep resuming exact where the pure state cannot see far enough:
+``position_token()`` points inside a page when ``jobs()`` was left half-way (Ctrl-C, ``break``),
+and after a page whose ``nextToken`` repeats an earlier one (a cycle) it points at that page
+with its jobs skipped, so no job is ever returned twice.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import httpx
 
 from . import errors
 from ._config import ClientConfig, resolve_config
-from ._engine import MAX_BODY_BYTES, Call, Engine, Failure
+from ._engine import Call, Engine, Failure
 from ._http import HttpRequest, HttpResponse
 from ._paginator import (
     LIST_MODEL_INVOCATION_JOBS,
@@ -31,10 +36,11 @@ from ._paginator import (
 )
 from ._retry import RetryPolicy
 from ._serialize import validate_list_params
-from .errors import BedrockPaginateError, ParamValidationError
+from .errors import BedrockPaginateError, ConfigError, ParamValidationError
 from .models import JobSummary, Page
 
 if TYPE_CHECKING:
+    import ssl
     from types import TracebackType
 
 __all__ = ["AsyncClient", "AsyncPageIterator", "Client", "PageIterator"]
@@ -42,7 +48,6 @@ __all__ = ["AsyncClient", "AsyncPageIterator", "Client", "PageIterator"]
 _OPERATION = "list_model_invocation_jobs"
 _OPERATION_NAMES = (_OPERATION, "ListModelInvocationJobs")
 _TIMEOUTS_WRITE_POOL = 60.0
-
 
 
 def _to_httpx(request: HttpRequest) -> httpx.Request:
@@ -57,17 +62,41 @@ def _response(resp: httpx.Response, body: bytes) -> HttpResponse:
     )
 
 
-def _classify(exc: httpx.TransportError) -> Failure:
+def _classify(exc: httpx.RequestError) -> tuple[Failure, str]:
+    """The engine's failure kind for an httpx error, and a short secret-free detail."""
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, httpx.DecodingError):
+        return "bad_encoding", detail
     if isinstance(exc, httpx.TimeoutException):
-        return "timeout"
+        return "timeout", detail
     if isinstance(exc, httpx.ConnectError):
-        return "connect"
-    return "read"
+        return "connect", detail
+    return "read", detail
 
 
-def _too_large(resp: httpx.Response) -> bool:
+def _slow_body(deadline: float) -> tuple[None, Failure, str]:
+    return None, "timeout", f"the response body was still arriving after {deadline:g} s"
+
+
+def _too_large(resp: httpx.Response, limit: int) -> bool:
     length = resp.headers.get("content-length")
-    return length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES
+    return length is not None and length.isdigit() and int(length) > limit
+
+
+def _ssl_context(bundle: str) -> ssl.SSLContext:
+    """A verifying TLS context trusting only the CA bundle at ``bundle`` (file or directory)."""
+    import ssl
+
+    try:
+        if os.path.isdir(bundle):
+            return ssl.create_default_context(capath=bundle)
+        return ssl.create_default_context(cafile=bundle)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(
+            f"the CA bundle {bundle!r} (verify= / AWS_CA_BUNDLE / ca_bundle) cannot be loaded: "
+            f"{getattr(exc, 'strerror', None) or type(exc).__name__}; it must be a readable "
+            "PEM file or directory of certificates"
+        ) from None
 
 
 class _Exceptions:
@@ -144,6 +173,8 @@ class _ClientBase:
         self._replay_from = replay_from
         self._replay_any_order = replay_any_order
         self._sleep_fn = sleep
+        #: Measures how long a body takes to arrive (monotonic unless a clock is injected).
+        self._elapsed_clock: Callable[[], float] = clock or time.monotonic
 
     @property
     def meta(self) -> _Meta:
@@ -158,12 +189,23 @@ class _ClientBase:
             pool=_TIMEOUTS_WRITE_POOL,
         )
 
-    def _verify(self) -> bool | str:
+    def _verify(self) -> bool | ssl.SSLContext:
         # A plain-http endpoint never uses TLS (redirects are not followed), so skip loading
         # the CA bundle: it is the most expensive part of creating an httpx client.
         if self.config.endpoint_url.startswith("http://"):
             return False
-        return self.config.verify
+        verify = self.config.verify
+        # httpx deprecates verify=<path>; build the context for a CA bundle ourselves.
+        return _ssl_context(verify) if isinstance(verify, str) else verify
+
+    def _live_secrets(self) -> list[str]:
+        """The secrets in use now (for the recorder to redact); never loads credentials."""
+        found = [self.config.bearer_token or ""]
+        creds = self.config.credentials
+        if creds is not None and creds.source is not None:
+            current = creds.get()
+            found += [current.secret_key, current.token or ""]
+        return [secret for secret in found if secret]
 
     def _wrap_transport(self, transport: Any) -> Any:
         if self._replay_from is not None:
@@ -173,7 +215,7 @@ class _ClientBase:
         if self._record_to is not None:
             from .fixtures import RecordingTransport
 
-            return RecordingTransport(transport, self._record_to)
+            return RecordingTransport(transport, self._record_to, secrets=self._live_secrets)
         return transport
 
     def can_paginate(self, operation_name: str) -> bool:
@@ -254,22 +296,25 @@ class Client(_ClientBase):
 
     def _attempt(self, call: Call) -> tuple[HttpResponse | None, Failure | None, str]:
         request = _to_httpx(call.signed_request())
+        limit, deadline, clock = call.max_body_bytes, call.body_deadline, self._elapsed_clock
         try:
             resp = self._http.send(request, stream=True)
             try:
-                if _too_large(resp):
+                if _too_large(resp, limit):
                     return None, "too_large", ""
                 chunks: list[bytes] = []
-                size = 0
+                size, started = 0, clock()
                 for chunk in resp.iter_bytes():
                     size += len(chunk)
-                    if size > MAX_BODY_BYTES:
+                    if size > limit:
                         return None, "too_large", ""
+                    if clock() - started > deadline:
+                        return _slow_body(deadline)
                     chunks.append(chunk)
             finally:
                 resp.close()
-        except httpx.TransportError as exc:
-            return None, _classify(exc), type(exc).__name__
+        except httpx.RequestError as exc:
+            return None, *_classify(exc)
         return _response(resp, b"".join(chunks)), None, ""
 
 
@@ -337,22 +382,25 @@ class AsyncClient(_ClientBase):
 
     async def _attempt(self, call: Call) -> tuple[HttpResponse | None, Failure | None, str]:
         request = _to_httpx(call.signed_request())
+        limit, deadline, clock = call.max_body_bytes, call.body_deadline, self._elapsed_clock
         try:
             resp = await self._http.send(request, stream=True)
             try:
-                if _too_large(resp):
+                if _too_large(resp, limit):
                     return None, "too_large", ""
                 chunks: list[bytes] = []
-                size = 0
+                size, started = 0, clock()
                 async for chunk in resp.aiter_bytes():
                     size += len(chunk)
-                    if size > MAX_BODY_BYTES:
+                    if size > limit:
                         return None, "too_large", ""
+                    if clock() - started > deadline:
+                        return _slow_body(deadline)
                     chunks.append(chunk)
             finally:
                 await resp.aclose()
-        except httpx.TransportError as exc:
-            return None, _classify(exc), type(exc).__name__
+        except httpx.RequestError as exc:
+            return None, *_classify(exc)
         return _response(resp, b"".join(chunks)), None, ""
 
 
@@ -413,6 +461,9 @@ class _PageIteratorBase(Generic[_CLIENT]):
         self._params = params
         self._new_state = new_state
         self._state: PaginationState[JobSummary] | None = None
+        # How many jobs of the current page ``jobs()`` has handed out: a consumer that stops
+        # half-way through a page resumes at the next job.
+        self._partial: int | None = None
 
     @property
     def resume_token(self) -> str | None:
@@ -420,8 +471,14 @@ class _PageIteratorBase(Generic[_CLIENT]):
         return self._state.resume_token if self._state is not None else None
 
     def position_token(self) -> str:
-        """Where to continue right now: the first job not yet returned (for interrupts)."""
+        """Where to continue right now: the first job not yet returned (for interrupts).
+
+        Usable at any time, also after an error or ``KeyboardInterrupt``; when iterating with
+        ``jobs()``, it points inside the current page, just after the last job returned.
+        """
         state = self._state or self._new_state()
+        if self._partial is not None:
+            return state.page_position(self._partial)
         return state.position_token()
 
     @property
@@ -438,12 +495,16 @@ class _PageIteratorBase(Generic[_CLIENT]):
         try:
             overrides = state.next_request()
         except BedrockPaginateError as exc:
-            exc.resume_token = state.position_token()
+            exc.resume_token = self.position_token()
             raise
         return None if overrides is None else {**self._params, **overrides}
 
-    @staticmethod
-    def _page_out(state: PaginationState[JobSummary], page: Page) -> Page:
+    def _start(self) -> PaginationState[JobSummary]:
+        self._partial = None
+        self._state = state = self._new_state()
+        return state
+
+    def _page_out(self, state: PaginationState[JobSummary], page: Page) -> Page:
         items = state.receive({"nextToken": page.next_token}, page.invocation_job_summaries)
         if len(items) == len(page.invocation_job_summaries):
             return page
@@ -484,19 +545,22 @@ class PageIterator(_PageIteratorBase[Client]):
     """Iterate pages (each a :class:`Page`); ``jobs()`` flattens; as boto3's PageIterator."""
 
     def __iter__(self) -> Iterator[Page]:
-        state = self._state = self._new_state()
+        state = self._start()
         while (params := self._next_params(state)) is not None:
             try:
                 page = self._client._call(params)
             except BedrockPaginateError as exc:
-                exc.resume_token = state.position_token()
+                exc.resume_token = self.position_token()
                 raise
             yield self._page_out(state, page)
 
     def jobs(self) -> Iterator[JobSummary]:
         """Every job, page after page (holds one page in memory)."""
         for page in self:
-            yield from page.invocation_job_summaries
+            for returned, job in enumerate(page.invocation_job_summaries, 1):
+                self._partial = returned
+                yield job
+            self._partial = None
 
     def build_full_result(self) -> dict[str, Any]:
         """boto3's dict: ``{"invocationJobSummaries": [...], "NextToken": ...}`` (O(n))."""
@@ -513,20 +577,22 @@ class AsyncPageIterator(_PageIteratorBase[AsyncClient]):
     """``async for page in ...``; the async twin of :class:`PageIterator`."""
 
     async def __aiter__(self) -> AsyncIterator[Page]:
-        state = self._state = self._new_state()
+        state = self._start()
         while (params := self._next_params(state)) is not None:
             try:
                 page = await self._client._call(params)
             except BedrockPaginateError as exc:
-                exc.resume_token = state.position_token()
+                exc.resume_token = self.position_token()
                 raise
             yield self._page_out(state, page)
 
     async def jobs(self) -> AsyncIterator[JobSummary]:
         """Every job, page after page (holds one page in memory)."""
         async for page in self:
-            for job in page.invocation_job_summaries:
+            for returned, job in enumerate(page.invocation_job_summaries, 1):
+                self._partial = returned
                 yield job
+            self._partial = None
 
     async def build_full_result(self) -> dict[str, Any]:
         """boto3's dict: ``{"invocationJobSummaries": [...], "NextToken": ...}`` (O(n))."""

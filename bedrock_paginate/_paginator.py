@@ -153,10 +153,12 @@ class PaginationState(Generic[T]):
         self._skip = 0
         self._seen: set[tuple[str | None, ...]] = set()
         self._cycle_error: PaginationError | None = None
+        self._page_start: tuple[dict[str, str | None], int] = (dict(self._tokens), 0)
         if settings.starting_token is not None:
             start = decode_token(settings.starting_token, config.input_token)
             self._tokens = dict(start.tokens)
             self._skip = start.skip
+            self._page_start = (dict(self._tokens), self._skip)
             if any(v is not None for v in self._tokens.values()):
                 self._seen.add(self._key(self._tokens))
 
@@ -190,15 +192,25 @@ class PaginationState(Generic[T]):
             return self.resume_token
         return encode_token(self._tokens, self._skip or None)
 
+    def page_position(self, returned: int) -> str:
+        """A StartingToken that continues after ``returned`` items of the last page received.
+
+        For a consumer that stops half-way through a page (``break``, Ctrl-C).
+        """
+        tokens, skip = self._page_start
+        return encode_token(tokens, (skip + returned) or None)
+
     def receive(self, output_tokens: Mapping[str, str | None], items: Sequence[T]) -> Sequence[T]:
         """Take one page; return the items to show, and move to the next page (or finish).
 
-        A token the service already sent makes the *next* :meth:`next_request` raise
-        PaginationError, so the items of this page are still returned.
+        A token the service already sent is a cycle: the items of this page are still
+        returned, the *next* :meth:`next_request` raises PaginationError, and the position
+        stays at this page with its items skipped, so resuming never repeats an item.
         """
         if self.done:
             raise PaginationError("receive() called after the listing finished")
         self.pages += 1
+        self._page_start = (dict(self._tokens), self._skip)
         skip_here = min(self._skip, len(items))
         carried_skip = self._skip - skip_here
         visible = items[skip_here:] if skip_here else items
@@ -219,17 +231,23 @@ class PaginationState(Generic[T]):
             self._skip = max(self._skip, len(items))
             self.done = True
             return visible
+        key = self._key(next_tokens)
+        if key in self._seen:
+            # Following the token would return items again: stay on this page, past its items.
+            self._skip = skip_here + len(visible) + carried_skip
+            if self.max_items is not None and self.total_items == self.max_items:
+                self.resume_token = encode_token(self._tokens, self._skip)
+                self.done = True
+            else:
+                self._cycle_error = PaginationError(
+                    f"the service returned a nextToken it had already returned (after page "
+                    f"{self.pages}); stopping to avoid an endless loop"
+                )
+            return visible
         if self.max_items is not None and self.total_items == self.max_items:
             self.resume_token = encode_token(next_tokens, carried_skip or None)
             self.done = True
             return visible
-        key = self._key(next_tokens)
-        if key in self._seen:
-            # The page's items are still returned; the error comes with the next request.
-            self._cycle_error = PaginationError(
-                f"the service returned a nextToken it had already returned (after page "
-                f"{self.pages}); stopping to avoid an endless loop"
-            )
         self._seen.add(key)
         self._tokens = next_tokens
         self._skip = carried_skip

@@ -14,6 +14,8 @@ from typing import Any
 import attrs
 
 from ._client import AsyncClient
+from ._paginator import LIST_MODEL_INVOCATION_JOBS, PaginationState, parse_pagination_config
+from ._serialize import validate_list_params
 from .errors import BedrockPaginateError, ParamValidationError
 from .models import JobSummary
 
@@ -47,6 +49,12 @@ ClientFactory = Callable[[str, "str | None"], AsyncClient]
 def _targets(
     regions: Iterable[str], profiles: Sequence[str | None]
 ) -> list[tuple[str, str | None]]:
+    for name, value in (("regions", regions), ("profiles", profiles)):
+        if isinstance(value, str):
+            raise ParamValidationError(
+                f"{name} must be a list of names, not the string {value!r} (write [{value!r}])",
+                param=name,
+            )
     targets: list[tuple[str, str | None]] = []
     for region in regions:
         if not isinstance(region, str) or not region.strip():
@@ -83,6 +91,7 @@ async def list_jobs_across_regions(
     if max_concurrency < 1:
         raise ParamValidationError("max_concurrency must be an int >= 1", param="max_concurrency")
     targets = _targets(regions, profiles)
+    _check_listing_arguments(filters, PaginationConfig)
     extra = dict(client_kwargs or {})
 
     def default_factory(region: str, profile: str | None) -> AsyncClient:
@@ -98,11 +107,11 @@ async def list_jobs_across_regions(
             except BedrockPaginateError as exc:
                 return RegionListing(region=region, profile=profile, error=exc)
             async with client:
-                pages = client.get_paginator("list_model_invocation_jobs").paginate(
-                    PaginationConfig=PaginationConfig, **filters
-                )
                 jobs: list[JobSummary] = []
                 try:
+                    pages = client.get_paginator("list_model_invocation_jobs").paginate(
+                        PaginationConfig=PaginationConfig, **filters
+                    )
                     async for page in pages:
                         jobs.extend(page.invocation_job_summaries)
                 except BedrockPaginateError as exc:
@@ -121,6 +130,21 @@ async def list_jobs_across_regions(
                 )
 
     return list(await asyncio.gather(*(one(r, p) for r, p in targets)))
+
+
+def _check_listing_arguments(
+    filters: Mapping[str, Any], pagination_config: Mapping[str, Any] | None
+) -> None:
+    """Fail before creating any client when the filters or PaginationConfig are invalid."""
+    for name, hint in (("maxResults", "PageSize"), ("nextToken", "StartingToken")):
+        if name in filters:
+            raise ParamValidationError(
+                f"{name} cannot be passed here; use PaginationConfig={{'{hint}': ...}}",
+                param=name,
+            )
+    validate_list_params(filters)
+    settings = parse_pagination_config(pagination_config, LIST_MODEL_INVOCATION_JOBS)
+    PaginationState[JobSummary](LIST_MODEL_INVOCATION_JOBS, settings)  # decodes StartingToken
 
 
 def list_jobs_across_regions_sync(regions: Iterable[str], **kwargs: Any) -> list[RegionListing]:

@@ -326,7 +326,8 @@ def test_position_token_after_single_page_listing_resumes_to_nothing() -> None:
 
 
 def test_position_token_after_cycle_points_at_repeated_page() -> None:
-    """After a cycle error, position_token is the repeated token (no item is lost)."""
+    """After a cycle error, position_token is the cycling page past its items (none lost,
+    none repeated)."""
     state = new_state()
     state.next_request()
     state.receive({"nextToken": "A"}, [1])
@@ -334,7 +335,30 @@ def test_position_token_after_cycle_points_at_repeated_page() -> None:
     state.receive({"nextToken": "A"}, [2])
     with pytest.raises(PaginationError):
         state.next_request()
-    assert encode_token({"nextToken": "A"}) == state.position_token()
+    assert encode_token({"nextToken": "A"}, 1) == state.position_token()
+
+
+def test_cycle_on_the_max_items_boundary_resumes_past_the_page() -> None:
+    """MaxItems reached on a page whose nextToken repeats: the resume token skips that page's
+    items instead of following the cycle back to items already returned."""
+    state = new_state(max_items=2)
+    state.next_request()
+    state.receive({"nextToken": "A"}, [1])
+    state.next_request()
+    state.receive({"nextToken": "A"}, [2])
+    assert state.next_request() is None
+    assert encode_token({"nextToken": "A"}, 1) == state.resume_token
+
+
+def test_page_position_points_inside_the_last_page() -> None:
+    """page_position(k) resumes after k items of the last page received."""
+    state = new_state(page_size=4)
+    state.next_request()
+    state.receive({"nextToken": "B"}, [1, 2, 3, 4])
+    assert encode_token({"nextToken": None}, 3) == state.page_position(3)
+    state.next_request()
+    state.receive({"nextToken": "C"}, [5, 6, 7, 8])
+    assert encode_token({"nextToken": "B"}, 1) == state.page_position(1)
 
 
 # --- PaginationConfig validation --------------------------------------------------------------
