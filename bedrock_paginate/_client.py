@@ -381,6 +381,12 @@ class AsyncClient(_ClientBase):
                 await self._sleep(decision.delay)
 
     async def _attempt(self, call: Call) -> tuple[HttpResponse | None, Failure | None, str]:
+        creds = self.config.credentials
+        if creds is not None and creds.needs_io():
+            # Loading or refreshing may run credential_process or call IMDS: not on the loop.
+            import asyncio
+
+            await asyncio.to_thread(creds.get)
         request = _to_httpx(call.signed_request())
         limit, deadline, clock = call.max_body_bytes, call.body_deadline, self._elapsed_clock
         try:

@@ -938,6 +938,17 @@ class CredentialResolver:
         """Whether the source can hand out new credentials (False until loaded)."""
         return self._refresh is not None
 
+    def needs_io(self) -> bool:
+        """Whether :meth:`get` would load or refresh (and so may block on I/O) right now.
+
+        The async client calls :meth:`get` in a worker thread when this is true, so a slow
+        ``credential_process`` or IMDS call never blocks the event loop.
+        """
+        current = self._current
+        if current is None:
+            return True
+        return self._refresh is not None and current.expires_within(self._advisory, self._now())
+
     def get(self) -> Credentials:
         """The credentials to sign with now; loads or refreshes them when needed.
 

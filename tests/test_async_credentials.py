@@ -1,0 +1,88 @@
+"""The async client never blocks its event loop on loading credentials."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from bedrock_paginate import AsyncClient
+from bedrock_paginate._credentials import CredentialResolver, Credentials
+from bedrock_paginate.testing import FakeBedrock, generate_jobs
+
+SLOW_PROCESS = """
+import json, sys, time
+time.sleep(0.4)
+print(json.dumps({"Version": 1, "AccessKeyId": "AKIDEXAMPLE",
+                  "SecretAccessKey": "FAKEslowPROCESSsecret", "SessionToken": "FAKEslowTOKEN"}))
+"""
+
+
+def test_needs_io_until_loaded_then_not_for_static_keys() -> None:
+    """A resolver needs I/O before its first load; static keys never need it again."""
+    creds = Credentials(access_key="AKIDEXAMPLE", secret_key="FAKEstaticSECRET")
+    resolver = CredentialResolver.from_credentials(creds)
+    assert resolver.needs_io()
+    resolver.get()
+    assert not resolver.needs_io()
+
+
+def test_needs_io_again_inside_the_refresh_window() -> None:
+    """Refreshable credentials close to expiry need I/O again."""
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    soon = Credentials(
+        access_key="AKIDEXAMPLE",
+        secret_key="FAKEsoonSECRET",
+        token="FAKEsoonTOKEN",
+        expiration=now + timedelta(minutes=5),
+        source="credential_process",
+    )
+    from bedrock_paginate._credentials import _Found
+
+    resolver = CredentialResolver(
+        lambda: _Found(credentials=soon, refresh=lambda: soon), now=lambda: now
+    )
+    resolver.get()
+    assert resolver.needs_io()
+
+
+def test_slow_credential_process_does_not_block_other_tasks(tmp_path: Path) -> None:
+    """While a 0.4 s credential_process runs, other tasks on the loop keep running."""
+    script = tmp_path / "creds.py"
+    script.write_text(SLOW_PROCESS)
+    config = tmp_path / "config"
+    config.write_text(f'[profile slow]\ncredential_process = "{sys.executable}" "{script}"\n')
+    environ = {
+        "AWS_CONFIG_FILE": str(config),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    fake = FakeBedrock(jobs=generate_jobs(3))
+
+    async def main() -> tuple[int, int]:
+        ticks = 0
+        done = asyncio.Event()
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while not done.is_set():
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        async with AsyncClient(
+            transport=fake.transport(),
+            region_name="us-east-1",
+            profile_name="slow",
+            environ=environ,
+        ) as client:
+            task = asyncio.create_task(ticker())
+            page = await client.list_model_invocation_jobs()
+            done.set()
+            await task
+        return ticks, len(page.invocation_job_summaries)
+
+    ticks, jobs = asyncio.run(main())
+    assert jobs == 3
+    # Blocked, the ticker would run once or twice; free, about 40 times in 0.4 s.
+    assert ticks >= 15
