@@ -688,3 +688,36 @@ def test_parse_error_never_raises(body: bytes, status: int, error_type: str | No
     assert isinstance(error, ServiceError)
     assert error.code
     assert status == error.status_code
+
+
+_ERROR_HEADER_VALUES = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(["ThrottlingException", "ValidationException:http://x/", "#A#B", ":", ""]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    status=st.integers(min_value=300, max_value=599),
+    body=st.one_of(
+        st.binary(max_size=200), json_values.map(lambda v: json.dumps(v).encode("utf-8"))
+    ),
+    error_type=st.none() | _ERROR_HEADER_VALUES,
+    request_id=st.none() | st.text(max_size=40),
+)
+def test_parse_error_never_raises_and_always_has_a_code(
+    status: int, body: bytes, error_type: str | None, request_id: str | None
+) -> None:
+    """Any error response (bytes, JSON, headers) becomes a ServiceError with a code; nothing
+    else escapes."""
+    headers = {}
+    if error_type is not None:
+        headers["x-amzn-errortype"] = error_type
+    if request_id is not None:
+        headers["x-amzn-requestid"] = request_id
+    error = parse_error(HttpResponse(status_code=status, headers=headers, body=body))
+    assert isinstance(error, ServiceError)
+    assert error.code
+    assert error.status_code == status
+    assert isinstance(error.message, str)
+    assert error.response["Error"]["Code"] == error.code
