@@ -145,7 +145,16 @@ def _optional_int(value: object, _: object) -> int | None:
 
 
 def _optional_timestamp(value: object, _: object) -> datetime | None:
+    if type(value) is str:  # inlined fast path of parse_timestamp: "...Z" on Python >= 3.11
+        try:
+            parsed = _fromisoformat(value)
+        except ValueError:
+            return parse_timestamp(value)
+        return parsed if parsed.tzinfo is _UTC else parse_timestamp(value)
     return None if value is None else parse_timestamp(value)
+
+
+_fromisoformat = datetime.fromisoformat
 
 
 def _str_tuple(value: object, _: object) -> tuple[str, ...]:
@@ -167,7 +176,17 @@ def _json_type(value: object) -> str:
 
 
 def _make_union_hook(cls: type[T], converter: cattrs.Converter) -> Callable[[object, object], T]:
-    members = {f.metadata[WIRE]: f for f in attrs.fields(cls) if WIRE in f.metadata}  # type: ignore[arg-type]
+    fields = [f for f in attrs.fields(cls) if WIRE in f.metadata]  # type: ignore[arg-type]
+    # Per wire tag: attribute name, member class and its raw structure function. Members are
+    # declared "X | None"; the hook only ever structures the X (after checking it is an object).
+    members: dict[str, tuple[str, type[Any], Callable[[Any, Any], Any]]] = {}
+    for field in fields:
+        member_type = next(a for a in typing.get_args(field.type) if a is not type(None))
+        members[field.metadata[WIRE]] = (
+            field.name,
+            member_type,
+            _structure_fn(member_type, converter),
+        )
 
     def hook(value: object, _: object) -> T:
         if type(value) is not dict:
@@ -179,27 +198,20 @@ def _make_union_hook(cls: type[T], converter: cattrs.Converter) -> Callable[[obj
             if len(present) != 1:
                 raise TypeError(f"a union must have exactly one member set, got {len(present)}")
             ((tag, inner),) = present.items()
-        field = members.get(tag)
-        if field is None:
+        member = members.get(tag)
+        if member is None:
             return cls(sdk_unknown_member=tag)  # type: ignore[call-arg]
-        member_type = member_types[field.name]
+        name, member_type, structure = member
         try:
-            member = member_hooks[field.name](inner, member_type)
+            if type(inner) is not dict:
+                raise TypeError(f"expected an object, got {_json_type(inner)}")
+            return cls(**{name: structure(inner, member_type)})
         except Exception as exc:
             # Name the member in the error path, as cattrs does for attributes.
-            note = AttributeValidationNote(
-                f"Structuring union member {tag}", field.name, member_type
-            )
+            note = AttributeValidationNote(f"Structuring union member {tag}", name, member_type)
             exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
             raise ClassValidationError(f"While structuring {cls.__name__}", [exc], cls) from None
-        return cls(**{field.name: member})
 
-    # Members are declared "X | None"; the hook only ever structures the X.
-    member_types = {
-        f.name: next(a for a in typing.get_args(f.type) if a is not type(None))
-        for f in members.values()
-    }
-    member_hooks = {name: converter.get_structure_hook(t) for name, t in member_types.items()}
     return hook
 
 
@@ -266,18 +278,10 @@ def jobs_from_dicts(
 ) -> tuple[JobSummary, ...]:
     """Structure a list of wire dicts into :class:`JobSummary` values, or raise DecodeError."""
     structure = _structure_job
-    # A page makes thousands of small acyclic objects; the cyclic GC would scan them again
-    # and again while they are built. Pause it for the page (only if it was running).
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
     try:
         return tuple([structure(item, JobSummary) for item in items])
     except Exception:  # noqa: S110 - re-explained below, with its path
         pass
-    finally:
-        if paused:
-            gc.enable()
     for index, item in enumerate(items):
         if type(item) is not dict:
             raise DecodeError(
@@ -334,6 +338,20 @@ def decode_json_body(response: HttpResponse) -> Any:
 
 def decode_page(response: HttpResponse, *, retry_attempts: int = 0) -> Page:
     """Decode a 200 ListModelInvocationJobs response into a :class:`Page`."""
+    # Parsing and structuring a page make thousands of small acyclic objects, which the cyclic
+    # GC would otherwise scan again and again as they are built. Pause it for the page (only
+    # if it was running; a concurrent thread at worst re-enables it early).
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _decode_page(response, retry_attempts)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _decode_page(response: HttpResponse, retry_attempts: int) -> Page:
     data = decode_json_body(response)
     if type(data) is not dict:
         raise DecodeError(
