@@ -8,10 +8,8 @@ this file so they can be compared line by line:
 * the *attempt loop* (``_call``): sign, send, let the engine decide, sleep, repeat;
 * the *page loop* (``__iter__`` / ``__aiter__``): ask the pagination state, call, receive.
 
-The page iterators also keep resuming exact where the pure state cannot see far enough:
-``position_token()`` points inside a page when ``jobs()`` was left half-way (Ctrl-C, ``break``),
-and after a page whose ``nextToken`` repeats an earlier one (a cycle) it points at that page
-with its jobs skipped, so no job is ever returned twice.
+The page iterators add one thing the pure state cannot see: how far ``jobs()`` got into the
+current page, so ``position_token()`` resumes at the next job after a ``break`` or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -202,8 +200,8 @@ class _ClientBase:
         """The secrets in use now (for the recorder to redact); never loads credentials."""
         found = [self.config.bearer_token or ""]
         creds = self.config.credentials
-        if creds is not None and creds.source is not None:
-            current = creds.get()
+        current = creds.current if creds is not None else None
+        if current is not None:
             found += [current.secret_key, current.token or ""]
         return [secret for secret in found if secret]
 
@@ -211,11 +209,15 @@ class _ClientBase:
         if self._replay_from is not None:
             from .fixtures import ReplayTransport
 
-            return ReplayTransport(self._replay_from, any_order=self._replay_any_order)
+            return ReplayTransport(
+                self._replay_from, any_order=self._replay_any_order, clock=self._engine.clock
+            )
         if self._record_to is not None:
             from .fixtures import RecordingTransport
 
-            return RecordingTransport(transport, self._record_to, secrets=self._live_secrets)
+            return RecordingTransport(
+                transport, self._record_to, secrets=self._live_secrets, clock=self._engine.clock
+            )
         return transport
 
     def can_paginate(self, operation_name: str) -> bool:
@@ -250,8 +252,9 @@ class Client(_ClientBase):
         inner = transport
         if inner is None and self._replay_from is None:
             inner = httpx.HTTPTransport(verify=self._verify(), retries=0)
+        self._transport = self._wrap_transport(inner)
         self._http = httpx.Client(
-            transport=self._wrap_transport(inner),
+            transport=self._transport,
             timeout=self._timeout(),
             follow_redirects=False,
         )
@@ -326,8 +329,9 @@ class AsyncClient(_ClientBase):
         inner = transport
         if inner is None and self._replay_from is None:
             inner = httpx.AsyncHTTPTransport(verify=self._verify(), retries=0)
+        self._transport = self._wrap_transport(inner)
         self._http = httpx.AsyncClient(
-            transport=self._wrap_transport(inner),
+            transport=self._transport,
             timeout=self._timeout(),
             follow_redirects=False,
         )

@@ -934,6 +934,11 @@ class CredentialResolver:
         return None if current is None else current.source
 
     @property
+    def current(self) -> Credentials | None:
+        """The credentials loaded so far, without loading or refreshing anything."""
+        return self._current
+
+    @property
     def can_refresh(self) -> bool:
         """Whether the source can hand out new credentials (False until loaded)."""
         return self._refresh is not None

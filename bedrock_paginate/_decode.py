@@ -274,29 +274,38 @@ _structure_job: Callable[[Any, type[JobSummary]], JobSummary] = _FAST.get_struct
 
 
 def jobs_from_dicts(
-    items: list[Any], *, path: str = "invocationJobSummaries"
+    items: list[Any], *, path: str = "invocationJobSummaries", consume: bool = False
 ) -> tuple[JobSummary, ...]:
-    """Structure a list of wire dicts into :class:`JobSummary` values, or raise DecodeError."""
+    """Structure a list of wire dicts into :class:`JobSummary` values, or raise DecodeError.
+
+    With ``consume``, each dict is dropped from ``items`` once structured, so a page never
+    holds its parsed JSON and its typed jobs in full at the same time (lower peak memory).
+    """
     structure = _structure_job
-    try:
-        return tuple([structure(item, JobSummary) for item in items])
-    except Exception:  # noqa: S110 - re-explained below, with its path
-        pass
+    jobs: list[JobSummary] = []
+    append = jobs.append
     for index, item in enumerate(items):
-        if type(item) is not dict:
-            raise DecodeError(
-                f"invalid response: {path}[{index}] is {_json_type(item)}, expected an object",
-                path=f"{path}[{index}]",
-            )
         try:
-            _detailed().structure(item, JobSummary)
-        except Exception as exc:
-            where, why = _first_failure(exc)
-            full = f"{path}[{index}]{where}"
-            raise DecodeError(f"invalid response: {full}: {why}", path=full) from None
-    raise DecodeError(
-        f"invalid response: {path} could not be decoded", path=path
-    )  # pragma: no cover
+            append(structure(item, JobSummary))
+        except Exception:
+            raise _explain(item, f"{path}[{index}]") from None
+        if consume:
+            items[index] = None
+    return tuple(jobs)
+
+
+def _explain(item: object, where: str) -> DecodeError:
+    """The DecodeError for an item the fast converter refused, naming the failing field."""
+    if type(item) is not dict:
+        return DecodeError(
+            f"invalid response: {where} is {_json_type(item)}, expected an object", path=where
+        )
+    try:
+        _detailed().structure(item, JobSummary)
+    except Exception as exc:
+        field, why = _first_failure(exc)
+        return DecodeError(f"invalid response: {where}{field}: {why}", path=f"{where}{field}")
+    return DecodeError(f"invalid response: {where} could not be decoded", path=where)
 
 
 def _first_failure(exc: BaseException) -> tuple[str, str]:
@@ -372,7 +381,7 @@ def _decode_page(response: HttpResponse, retry_attempts: int) -> Page:
             path="nextToken",
         )
     return Page(
-        invocation_job_summaries=jobs_from_dicts(items),
+        invocation_job_summaries=jobs_from_dicts(items, consume=True),
         next_token=token,
         response_metadata=_metadata(response, retry_attempts),
     )

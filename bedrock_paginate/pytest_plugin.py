@@ -202,9 +202,7 @@ def _client_kwargs(info: BedrockFixture, extra: dict[str, Any]) -> dict[str, Any
 def _replay_transport(client: Client | AsyncClient) -> ReplayTransport | None:
     from .fixtures import ReplayTransport
 
-    transport = getattr(client, "_transport", None)
-    if transport is None:
-        transport = client._http._transport
+    transport = client._transport
     return transport if isinstance(transport, ReplayTransport) else None
 
 
