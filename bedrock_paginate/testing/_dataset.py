@@ -20,23 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DecodeError, ParamValidationError
+from ..models import JOB_STATUSES
 from ._time import MICROS_PER_SECOND, format_timestamp, parse_timestamp
 
 __all__ = ["ALL_STATUSES", "FIXTURE_FORMAT", "generate_jobs", "jobs_from_fixture"]
 
 #: Every ``ModelInvocationJobStatus`` of the service model, in model order.
-ALL_STATUSES: tuple[str, ...] = (
-    "Submitted",
-    "InProgress",
-    "Completed",
-    "Failed",
-    "Stopping",
-    "Stopped",
-    "PartiallyCompleted",
-    "Expired",
-    "Validating",
-    "Scheduled",
-)
+ALL_STATUSES: tuple[str, ...] = JOB_STATUSES
 #: The ``format`` field of a fixture file written by the record/replay module.
 FIXTURE_FORMAT = "bedrock-paginate-fixture"
 
