@@ -26,7 +26,8 @@ Rules read from botocore 1.43 (paraphrased), with our deliberate differences mar
 * retries: ``retry_mode`` / ``AWS_RETRY_MODE`` / profile ``retry_mode``, default
   :data:`DEFAULT_RETRY_MODE` (*ours*: ``standard``; botocore 1.43 defaults to ``legacy``);
   ``max_attempts`` / ``AWS_MAX_ATTEMPTS`` / profile ``max_attempts`` counts *total* attempts,
-  defaulting per mode as botocore does (standard 3, adaptive 3, legacy 5).
+  defaulting per mode as botocore does (standard 3, adaptive 3, legacy 5). ``off`` (*ours*)
+  sends each request once.
 * TLS: ``verify`` / ``AWS_CA_BUNDLE`` / profile ``ca_bundle``; timeouts default to 60 s.
 
 Environment variables set to the empty string count as unset (*ours* for most variables), and
@@ -68,21 +69,21 @@ __all__ = [
     "validate_endpoint_url",
 ]
 
-RetryMode = Literal["standard", "adaptive", "legacy"]
+RetryMode = Literal["standard", "adaptive", "legacy", "off"]
 AuthScheme = Literal["sigv4", "bearer"]
 
 #: Our default retry mode. botocore 1.43 defaults to ``legacy``; we use the mode every newer
 #: AWS SDK uses.
 DEFAULT_RETRY_MODE: RetryMode = "standard"
 #: Total attempts per retry mode when none is configured (botocore's defaults).
-DEFAULT_MAX_ATTEMPTS: Mapping[str, int] = {"standard": 3, "adaptive": 3, "legacy": 5}
+DEFAULT_MAX_ATTEMPTS: Mapping[str, int] = {"standard": 3, "adaptive": 3, "legacy": 5, "off": 1}
 DEFAULT_CONNECT_TIMEOUT = 60.0
 DEFAULT_READ_TIMEOUT = 60.0
 #: The region used when none is configured and credentials are not required (replay).
 REPLAY_DEFAULT_REGION = "us-east-1"
 BEARER_TOKEN_ENV = "AWS_BEARER_TOKEN_BEDROCK"
 
-_RETRY_MODES = ("standard", "adaptive", "legacy")
+_RETRY_MODES = ("standard", "adaptive", "legacy", "off")
 _SERVICE_ENDPOINT_ENV = "AWS_ENDPOINT_URL_BEDROCK"
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
@@ -446,7 +447,7 @@ def _resolve_retry_mode(retry_mode: str | None, sources: _Sources) -> RetryMode:
         return DEFAULT_RETRY_MODE
     mode = found.text.strip().lower()
     if mode not in _RETRY_MODES:
-        raise found.error(f"must be one of standard, adaptive, legacy; not {found.text!r}")
+        raise found.error(f"must be one of standard, adaptive, legacy, off; not {found.text!r}")
     return cast(RetryMode, mode)
 
 

@@ -785,3 +785,21 @@ def test_async_tls_with_ca_bundle(tls_server: tuple[str, Path, FakeBedrock]) -> 
             return len(await client.list_model_invocation_jobs(maxResults=4))
 
     assert asyncio.run(main()) == 4
+
+
+def test_retry_mode_off_sends_each_request_once() -> None:
+    """retry_mode="off": a 503 is raised at once, after exactly one request."""
+    fake = FakeBedrock(jobs=generate_jobs(3))
+    fake.inject(Fault.status(503))
+    client = Client(
+        transport=fake.transport(),
+        region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key="FAKEoffSECRET",
+        retry_mode="off",
+        environ={},
+    )
+    with pytest.raises(ServiceError) as raised:
+        client.list_model_invocation_jobs()
+    assert raised.value.status_code == 503
+    assert fake.request_count == 1

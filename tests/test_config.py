@@ -393,10 +393,11 @@ def test_retry_defaults(env: Env) -> None:
 
 
 @pytest.mark.parametrize(
-    ("mode", "attempts"), [("standard", 3), ("adaptive", 3), ("legacy", 5), ("LEGACY", 5)]
+    ("mode", "attempts"),
+    [("standard", 3), ("adaptive", 3), ("legacy", 5), ("LEGACY", 5), ("off", 1)],
 )
 def test_retry_mode_sets_default_attempts(env: Env, mode: str, attempts: int) -> None:
-    """Each mode has botocore's default total attempts."""
+    """Each mode has botocore's default total attempts (``off``, ours: one attempt)."""
     config = env.resolve({"AWS_RETRY_MODE": mode}, region_name="us-east-1")
     assert (config.retry_mode, config.max_attempts) == (mode.lower(), attempts)
 
