@@ -1,8 +1,9 @@
 """The SigV4 signer, step by step against the AWS test vectors, then what they do not cover.
 
-The vectors live in ``shared/sigv4-test-suite/v4/`` beside the checkout (``../shared`` from the
-repository root); the ``SIGV4_TEST_SUITE`` environment variable points elsewhere. A missing suite
-fails the run: CI always has it, so a skip would hide a broken setup.
+The vectors are an unmodified copy of aws-c-auth's suite in ``tests/data/sigv4-test-suite``
+(Apache-2.0; its README, LICENSE and NOTICE are beside it); ``../shared/sigv4-test-suite`` is
+used if the copy is absent, and ``SIGV4_TEST_SUITE`` points elsewhere. A missing suite fails the
+run: a skip would hide a broken setup.
 
 Every case is checked in four separate steps (canonical request, string to sign, signature,
 headers of the signed request) so a failure names the step that broke. Expected files are
@@ -97,16 +98,25 @@ ADDED_HEADERS = ("x-amz-date", "authorization", "x-amz-security-token", "x-amz-c
 
 
 def _suite_root() -> Path | None:
-    """The ``v4`` folder of the test suite, or ``None`` when it cannot be found."""
+    """The ``v4`` folder of the test suite, or ``None`` when it cannot be found.
+
+    ``SIGV4_TEST_SUITE`` if set, else the copy in ``tests/data`` (unmodified, with its Apache-2.0
+    LICENSE and NOTICE), else ``../shared/sigv4-test-suite`` beside the repository.
+    """
     override = os.environ.get("SIGV4_TEST_SUITE")
-    base = (
-        Path(override)
+    here = Path(__file__).resolve().parent
+    bases = (
+        [Path(override)]
         if override
-        else Path(__file__).resolve().parents[1].parent / "shared" / "sigv4-test-suite"
+        else [
+            here / "data" / "sigv4-test-suite",
+            here.parent.parent / "shared" / "sigv4-test-suite",
+        ]
     )
-    for candidate in (base / "v4", base):
-        if (candidate / "get-vanilla" / "request.txt").is_file():
-            return candidate
+    for base in bases:
+        for candidate in (base / "v4", base):
+            if (candidate / "get-vanilla" / "request.txt").is_file():
+                return candidate
     return None
 
 
@@ -116,8 +126,8 @@ def suite() -> Path:
     root = _suite_root()
     if root is None:
         pytest.fail(
-            "SigV4 test suite not found: expected ../shared/sigv4-test-suite/v4 beside the "
-            "repository, or set SIGV4_TEST_SUITE to the suite folder"
+            "SigV4 test suite not found: expected tests/data/sigv4-test-suite/v4 (or "
+            "../shared/sigv4-test-suite/v4 beside the repository), or set SIGV4_TEST_SUITE"
         )
     return root
 
