@@ -274,8 +274,14 @@ class Call:
         attempt = self.policy_attempt
         delay = retry.delay_before_retry(attempt, outcome)
         if delay is None:
-            if attempt > 1 or retry.is_retryable(outcome):
-                error.message += f" ({retry.describe_give_up(attempt, outcome)})"
+            retried = attempt > 1 or retry.is_retryable(outcome)
+            reached = retried and attempt >= retry.max_attempts
+            if isinstance(error, ServiceError):
+                error.retry_attempts = self.attempt - 1
+                error.max_attempts_reached = reached
+            if retried and not (reached and isinstance(error, ServiceError)):
+                # A service error that hit max_attempts says so as botocore does instead.
+                error.add_detail(retry.describe_give_up(attempt, outcome))
             if isinstance(error, TransportError):
                 error.attempts = self.attempt
             return Decision(error=error)
@@ -327,15 +333,15 @@ class Call:
         if is_expired_token_error(outcome):
             creds = self.engine.config.credentials
             if self._refreshed:
-                error.message += " (rejected again after refreshing the credentials)"
+                error.add_detail("rejected again after refreshing the credentials")
             elif creds is not None and not creds.can_refresh:
-                error.message += (
-                    f" (the credentials from {creds.source} cannot be refreshed "
-                    "automatically; renew them and try again)"
+                error.add_detail(
+                    f"the credentials from {creds.source} cannot be refreshed "
+                    "automatically; renew them and try again"
                 )
         elif self._skew_fixed and is_clock_skew_error(outcome):
-            error.message += (
-                f" (still refused after correcting the clock by {self.engine.skew:+.0f} s)"
+            error.add_detail(
+                f"still refused after correcting the clock by {self.engine.skew:+.0f} s"
             )
 
 

@@ -705,14 +705,11 @@ def _error_message(exc: BaseException) -> str:
     if isinstance(exc, KeyboardInterrupt):
         return ""
     if isinstance(exc, ServiceError):
-        return (
-            f"\nAn error occurred ({exc.code}) when calling the ListModelInvocationJobs "
-            f"operation: {exc.message}"
-        )
+        return f"\n{exc.describe()}"  # botocore's ClientError text, as the AWS CLI prints it
     if isinstance(exc, ParamValidationError):
-        return f"{PROG}: error: {exc.message}"
+        return f"{PROG}: error: {exc.describe()}"
     if isinstance(exc, BedrockPaginateError):
-        return f"\n{exc.message}"
+        return f"\n{exc.describe()}"
     return f"\n{PROG}: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)"
 
 

@@ -71,9 +71,23 @@ class BedrockPaginateError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        #: What the library adds to the message (why it gave up, what it tried); shown by
+        #: ``str()`` but never mixed into ``message`` (for service errors, the service's own).
+        self.details: list[str] = []
+
+    def add_detail(self, text: str) -> None:
+        """Record one more explanation, shown in parentheses after the message."""
+        self.details.append(text)
+
+    def describe(self) -> str:
+        """The message with the library's details, without the resume token."""
+        text = self.message
+        if self.details:
+            text += f" ({'; '.join(self.details)})"
+        return text
 
     def __str__(self) -> str:
-        text = self.message
+        text = self.describe()
         if self.resume_token is not None:
             text += f" (resume with StartingToken={self.resume_token!r})"
         return text
@@ -163,6 +177,9 @@ class ServiceError(BedrockPaginateError):
         self.headers = dict(headers or {})
         #: Retries made before this error was raised (botocore's ``RetryAttempts``).
         self.retry_attempts = 0
+        #: Whether retrying stopped because ``max_attempts`` was reached (botocore's
+        #: ``MaxAttemptsReached``).
+        self.max_attempts_reached = False
 
     @property
     def response(self) -> dict[str, Any]:
@@ -173,17 +190,29 @@ class ServiceError(BedrockPaginateError):
         metadata["HTTPStatusCode"] = self.status_code
         metadata["HTTPHeaders"] = dict(self.headers)
         metadata["RetryAttempts"] = self.retry_attempts
+        if self.max_attempts_reached:
+            metadata["MaxAttemptsReached"] = True
         return {
             "Error": {"Code": self.code, "Message": self.message},
             "ResponseMetadata": metadata,
             **self.members,
         }
 
-    def __str__(self) -> str:
+    def describe(self) -> str:
+        """botocore's ``ClientError`` message (what the AWS CLI prints), plus our details."""
+        retry_info = (
+            f" (reached max retries: {self.retry_attempts})" if self.max_attempts_reached else ""
+        )
         text = (
             f"An error occurred ({self.code}) when calling the ListModelInvocationJobs "
-            f"operation: {self.message}"
+            f"operation{retry_info}: {self.message}"
         )
+        if self.details:
+            text += f" ({'; '.join(self.details)})"
+        return text
+
+    def __str__(self) -> str:
+        text = self.describe()
         if self.request_id:
             text += f" [request id {self.request_id}]"
         if self.resume_token is not None:

@@ -216,7 +216,11 @@ def test_persistent_fault_fails_clearly_and_the_resume_token_completes_exactly(
     middle = listing(shell, options, StartingToken=head.resume_token, PageSize=PAGE)
     error = middle.error
     assert isinstance(error, error_class)
-    assert "retries exhausted after 3 attempts" in str(error)
+    if isinstance(error, ServiceError):  # botocore's wording, and its ResponseMetadata
+        assert "(reached max retries: 2)" in str(error)
+        assert error.response["ResponseMetadata"]["RetryAttempts"] == 2
+    else:
+        assert "retries exhausted after 3 attempts" in str(error)
     assert error.resume_token is not None
     assert f"StartingToken={error.resume_token!r}" in str(error)
     assert middle.arns  # the failure came mid-listing
@@ -285,7 +289,10 @@ def test_max_attempts_bounds_the_retries(
     outcome = listing(shell, _options(server.url, sleeps, max_attempts=5))
     assert isinstance(outcome.error, ServiceError)
     assert outcome.error.status_code == 503
-    assert "retries exhausted after 5 attempts" in str(outcome.error)
+    assert "(reached max retries: 4)" in str(outcome.error)  # botocore's wording
+    assert outcome.error.response["ResponseMetadata"]["RetryAttempts"] == 4
+    assert outcome.error.response["ResponseMetadata"]["MaxAttemptsReached"] is True
+    assert outcome.error.message == "Service Unavailable"  # the service's message, untouched
     assert fake.request_count == 5
     assert sleeps == [RANDOM * 1, RANDOM * 2, RANDOM * 4, RANDOM * 8]
 
