@@ -34,7 +34,7 @@ from ._paginator import (
 )
 from ._retry import RetryPolicy
 from ._serialize import validate_list_params
-from .errors import BedrockPaginateError, ConfigError, ParamValidationError
+from .errors import BedrockPaginateError, ClientClosedError, ConfigError, ParamValidationError
 from .models import JobSummary, Page
 
 if TYPE_CHECKING:
@@ -95,6 +95,10 @@ def _ssl_context(bundle: str) -> ssl.SSLContext:
             f"{getattr(exc, 'strerror', None) or type(exc).__name__}; it must be a readable "
             "PEM file or directory of certificates"
         ) from None
+
+
+def _no_sleep(seconds: float) -> None:
+    """The sleep of a replaying client."""
 
 
 class _Exceptions:
@@ -170,9 +174,20 @@ class _ClientBase:
         self._record_to = record_to
         self._replay_from = replay_from
         self._replay_any_order = replay_any_order
-        self._sleep_fn = sleep
+        # Replaying answers instantly: waiting out a recorded throttle's backoff proves nothing.
+        self._sleep_fn: Callable[[float], Any] | None = (
+            sleep if sleep is not None or replay_from is None else _no_sleep
+        )
         #: Measures how long a body takes to arrive (monotonic unless a clock is injected).
         self._elapsed_clock: Callable[[], float] = clock or time.monotonic
+        self._closed = False
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError(
+                f"this {type(self).__name__} was closed (close() or the end of its 'with' "
+                "block); create a new one to send more requests"
+            )
 
     @property
     def meta(self) -> _Meta:
@@ -261,6 +276,7 @@ class Client(_ClientBase):
 
     def close(self) -> None:
         """Close connections (and write a recording, if any)."""
+        self._closed = True
         self._http.close()
 
     def __enter__(self) -> Client:
@@ -284,6 +300,7 @@ class Client(_ClientBase):
         return Paginator(self, LIST_MODEL_INVOCATION_JOBS)
 
     def _call(self, params: Mapping[str, Any]) -> Page:
+        self._check_open()
         call = self._engine.start(params)
         while True:
             wait = call.before_attempt()
@@ -327,14 +344,31 @@ class AsyncClient(_ClientBase):
     def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         inner = transport
+        # Our own connection pool (not a user's transport or a replay) belongs to the first
+        # event loop that uses it; see _check_loop.
+        self._loop_bound = inner is None and self._replay_from is None
         if inner is None and self._replay_from is None:
             inner = httpx.AsyncHTTPTransport(verify=self._verify(), retries=0)
         self._transport = self._wrap_transport(inner)
         self._http = httpx.AsyncClient(
-            transport=self._transport,
-            timeout=self._timeout(),
-            follow_redirects=False,
+            transport=self._transport, timeout=self._timeout(), follow_redirects=False
         )
+        self._loop: object | None = None
+
+    def _check_loop(self) -> None:
+        """Connections belong to one event loop: refuse another one with a clear message
+        instead of httpx's "Event loop is closed" from deep inside."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._loop is None or not self._loop_bound:
+            self._loop = loop
+        elif self._loop is not loop:
+            raise ClientClosedError(
+                "this AsyncClient was first used in another event loop and its connections "
+                "cannot move to this one; create the AsyncClient inside the loop that uses it "
+                "(e.g. once per asyncio.run), or use the synchronous Client (as in Lambda)"
+            )
 
     async def _sleep(self, seconds: float) -> None:
         if self._sleep_fn is not None:
@@ -348,6 +382,7 @@ class AsyncClient(_ClientBase):
 
     async def close(self) -> None:
         """Close connections (and write a recording, if any)."""
+        self._closed = True
         await self._http.aclose()
 
     async def __aenter__(self) -> AsyncClient:
@@ -371,6 +406,8 @@ class AsyncClient(_ClientBase):
         return AsyncPaginator(self, LIST_MODEL_INVOCATION_JOBS)
 
     async def _call(self, params: Mapping[str, Any]) -> Page:
+        self._check_open()
+        self._check_loop()
         call = self._engine.start(params)
         while True:
             wait = call.before_attempt()

@@ -51,6 +51,7 @@ from ._profiles import Profile, ProfileValue, SharedFiles
 from .errors import (
     BedrockPaginateError,
     ConfigError,
+    ConfigFileError,
     NoRegionError,
     ParamValidationError,
     ProfileNotFoundError,
@@ -165,7 +166,13 @@ class _Sources:
     def profile(self) -> Profile:
         """The merged profile (read on first use); raises if a named profile is missing."""
         if self._profile is None:
-            found = self.files.profile(self.profile_name)
+            try:
+                found = self.files.profile(self.profile_name)
+            except ConfigFileError:
+                if self._must_exist:
+                    raise
+                # Replay needs no configuration: a broken local file must not block it.
+                found = None
             if found is None and self._named and self._must_exist:
                 raise ProfileNotFoundError(
                     f"The config profile ({self.profile_name}) could not be found in "

@@ -70,23 +70,27 @@ def _enum(name: str, value: object, allowed: tuple[str, ...]) -> str:
 
 
 def _timestamp(name: str, value: object) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
-    if isinstance(value, str):
-        try:
-            return parse_timestamp(value)
-        except ValueError:
-            pass
+    """An aware UTC datetime from a datetime (naive = UTC), an ISO 8601 string or epoch seconds
+    (``int``/``float``, as botocore accepts)."""
+    if isinstance(value, bool) or not isinstance(value, (datetime, str, int, float)):
         raise ParamValidationError(
-            f"Invalid timestamp for parameter {name}: {value!r}; use a datetime or an ISO 8601 "
-            "string such as 2025-01-31T12:00:00Z (a time without an offset is taken as UTC)",
+            f"Invalid type for parameter {name}, value: {value!r}, type: {type(value).__name__}, "
+            "valid types: datetime, ISO 8601 str, int/float epoch seconds",
             param=name,
         )
-    raise ParamValidationError(
-        f"Invalid type for parameter {name}, value: {value!r}, type: {type(value).__name__}, "
-        "valid types: datetime, ISO 8601 str",
-        param=name,
-    )
+    try:
+        if not isinstance(value, datetime):
+            return parse_timestamp(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
+        raise ParamValidationError(
+            f"Invalid timestamp for parameter {name}: {value!r}; use a datetime, an ISO "
+            "8601 string such as 2025-01-31T12:00:00Z (no offset means UTC), or seconds "
+            "since the epoch, within the years 1 to 9999 in UTC",
+            param=name,
+        ) from None
 
 
 def _max_results(name: str, value: object) -> int:

@@ -18,6 +18,7 @@ Every exception the library raises on purpose derives from :class:`BedrockPagina
     │   ├── ThrottlingException
     │   ├── InternalServerException
     │   └── ExpiredTokenException
+    ├── ClientClosedError                used after close(), or from another event loop
     ├── TransportError                   connection failed, timed out, or was cut (CLI exit 255)
     ├── DecodeError                      a response that is not what the API promises (CLI exit 255)
     ├── PaginationError                  the service repeated a token (a cycle) (CLI exit 255)
@@ -39,6 +40,7 @@ from typing import Any
 __all__ = [
     "AccessDeniedException",
     "BedrockPaginateError",
+    "ClientClosedError",
     "ConfigError",
     "ConfigFileError",
     "CredentialRetrievalError",
@@ -255,6 +257,11 @@ _MODELLED: dict[str, type[ServiceError]] = {
 def service_error_class(code: str) -> type[ServiceError]:
     """The exception class for an AWS error code (``ServiceError`` when unmodelled)."""
     return _MODELLED.get(code, ServiceError)
+
+
+class ClientClosedError(BedrockPaginateError):
+    """The client cannot send: it was closed (``close()`` or the end of its ``with`` block), or
+    an ``AsyncClient`` is used from another event loop than the one its connections live in."""
 
 
 class TransportError(BedrockPaginateError):

@@ -228,7 +228,25 @@ def test_bad_timestamp_string(value: str) -> None:
     assert "ISO 8601" in str(error)
 
 
-@pytest.mark.parametrize("value", [1741064767, 17.5, True, [2025]])
+@pytest.mark.parametrize(
+    ("value", "rendered"),
+    # Expected values from botocore 1.43.11's rest-json serializer, run by hand.
+    [(1741064767, "2025-03-04T05%3A06%3A07Z"), (17.5, "1970-01-01T00%3A00%3A17.500000Z")],
+)
+def test_epoch_seconds_are_accepted_as_botocore_does(value: float, rendered: str) -> None:
+    """int/float epoch seconds serialise as botocore renders them."""
+    assert f"submitTimeAfter={rendered}" in url_for(submitTimeAfter=value)
+
+
+def test_timestamp_out_of_range_in_utc_is_refused() -> None:
+    """A datetime that cannot be expressed in UTC is refused before any request."""
+    plus_one = timezone(timedelta(hours=1))
+    error = refused(submitTimeAfter=datetime(1, 1, 1, tzinfo=plus_one))
+    assert error.param == "submitTimeAfter"
+    assert "years 1 to 9999" in str(error)
+
+
+@pytest.mark.parametrize("value", [True, [2025], b"2025-01-01"])
 def test_bad_timestamp_type(value: object) -> None:
     """A timestamp of another type is refused, naming the accepted types."""
     error = refused(submitTimeBefore=value)
