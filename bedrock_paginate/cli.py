@@ -112,7 +112,13 @@ def _new_parser_class() -> type[argparse.ArgumentParser]:
         """An ArgumentParser that raises instead of exiting, so ``main`` returns codes."""
 
         def error(self, message: str) -> NoReturn:
-            raise _UsageError(message, self.format_usage())
+            # As the AWS CLI: a one-line usage and where to find help, not every option.
+            command = " <command> [parameters]" if self._subparsers is not None else ""
+            usage = (
+                f"usage: {self.prog} [options]{command}\n"
+                f"To see help text, you can run:\n\n  {self.prog} --help\n\n"
+            )
+            raise _UsageError(message, usage)
 
         def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
             if message:
