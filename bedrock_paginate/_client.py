@@ -32,6 +32,7 @@ from ._paginator import (
     PaginatorConfig,
     parse_pagination_config,
 )
+from ._proxies import proxy_for
 from ._retry import RetryPolicy
 from ._serialize import validate_list_params
 from .errors import BedrockPaginateError, ClientClosedError, ConfigError, ParamValidationError
@@ -181,6 +182,10 @@ class _ClientBase:
         #: Measures how long a body takes to arrive (monotonic unless a clock is injected).
         self._elapsed_clock: Callable[[], float] = clock or time.monotonic
         self._closed = False
+        #: The proxy for the endpoint (HTTPS_PROXY / HTTP_PROXY / NO_PROXY), as botocore does.
+        self._proxy = proxy_for(
+            self.config.endpoint_url, os.environ if environ is None else environ
+        )
 
     def _check_open(self) -> None:
         if self._closed:
@@ -266,7 +271,7 @@ class Client(_ClientBase):
         self._sleep: Callable[[float], Any] = self._sleep_fn or time.sleep
         inner = transport
         if inner is None and self._replay_from is None:
-            inner = httpx.HTTPTransport(verify=self._verify(), retries=0)
+            inner = httpx.HTTPTransport(verify=self._verify(), retries=0, proxy=self._proxy)
         self._transport = self._wrap_transport(inner)
         self._http = httpx.Client(
             transport=self._transport,
@@ -348,7 +353,7 @@ class AsyncClient(_ClientBase):
         # event loop that uses it; see _check_loop.
         self._loop_bound = inner is None and self._replay_from is None
         if inner is None and self._replay_from is None:
-            inner = httpx.AsyncHTTPTransport(verify=self._verify(), retries=0)
+            inner = httpx.AsyncHTTPTransport(verify=self._verify(), retries=0, proxy=self._proxy)
         self._transport = self._wrap_transport(inner)
         self._http = httpx.AsyncClient(
             transport=self._transport, timeout=self._timeout(), follow_redirects=False
