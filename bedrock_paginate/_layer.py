@@ -42,6 +42,7 @@ from typing import Any
 
 import attrs
 
+from ._argparse import EXIT_OTHER, EXIT_USAGE, new_parser, parse
 from .errors import BedrockPaginateError, ParamValidationError
 
 __all__ = [
@@ -514,21 +515,9 @@ def build_layer(
 
 # --- command line -----------------------------------------------------------------------------
 
-_EXIT_USAGE = 252
-_EXIT_OTHER = 255
-
-
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # argparse would exit(2); the CLI uses 252
-        raise _UsageError(message)
-
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = new_parser(
         prog="bedrock-paginate build-layer",
         description="Build an AWS Lambda layer zip (python/ layout) holding bedrock-paginate "
         "and its dependencies, as wheels for the Lambda platform; prints its size.",
@@ -567,11 +556,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Exit codes: 0 done, 252 bad arguments, 255 the build failed (pip's message on stderr).
     """
-    try:
-        args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    except _UsageError as exc:
-        print(f"bedrock-paginate build-layer: error: {exc}", file=sys.stderr)
-        return _EXIT_USAGE
+    args = parse(_parser(), list(sys.argv[1:] if argv is None else argv))
+    if isinstance(args, int):
+        return args
 
     def progress(line: str) -> None:
         print(f"build-layer: {line}", file=sys.stderr, flush=True)
@@ -587,10 +574,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except ParamValidationError as exc:
         print(f"bedrock-paginate build-layer: error: {exc}", file=sys.stderr)
-        return _EXIT_USAGE
+        return EXIT_USAGE
     except (BedrockPaginateError, OSError) as exc:
         print(f"bedrock-paginate build-layer: error: {exc}", file=sys.stderr)
-        return _EXIT_OTHER
+        return EXIT_OTHER
     progress("contents: " + ", ".join(info.distributions))
     print(
         f"{info.path}: {_size(info.size)} ({info.size} bytes; {info.files} files, "

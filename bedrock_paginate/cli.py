@@ -40,7 +40,18 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ._argparse import (
+    EXIT_CONFIG,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_OTHER,
+    EXIT_SERVICE,
+    EXIT_USAGE,
+    new_parser,
+    parse,
+)
 
 if TYPE_CHECKING:
     import argparse
@@ -57,12 +68,6 @@ COMMAND = "list-model-invocation-jobs"
 SERVE = "serve"
 BUILD_LAYER = "build-layer"
 
-EXIT_OK = 0
-EXIT_INTERRUPTED = 130
-EXIT_USAGE = 252
-EXIT_CONFIG = 253
-EXIT_SERVICE = 254
-EXIT_OTHER = 255
 
 #: ``--cli-read-timeout 0`` means "never time out" in the AWS CLI; the client needs a finite
 #: number, so 0 becomes this many seconds (about 31 years).
@@ -86,46 +91,6 @@ _GLOBAL_VALUE_OPTIONS = frozenset(
     }
 )
 _PAGING_FLAGS = (("max_items", "--max-items"), ("page_size", "--page-size"))
-
-
-class _UsageError(Exception):
-    """argparse rejected the command line (exit 252)."""
-
-    def __init__(self, message: str, usage: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.usage = usage
-
-
-class _ParserExit(Exception):
-    """argparse finished early (``--help``, ``--version``)."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status
-
-
-def _new_parser_class() -> type[argparse.ArgumentParser]:
-    import argparse
-
-    class Parser(argparse.ArgumentParser):
-        """An ArgumentParser that raises instead of exiting, so ``main`` returns codes."""
-
-        def error(self, message: str) -> NoReturn:
-            # As the AWS CLI: a one-line usage and where to find help, not every option.
-            command = " <command> [parameters]" if self._subparsers is not None else ""
-            usage = (
-                f"usage: {self.prog} [options]{command}\n"
-                f"To see help text, you can run:\n\n  {self.prog} --help\n\n"
-            )
-            raise _UsageError(message, usage)
-
-        def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-            if message:
-                sys.stderr.write(message)
-            raise _ParserExit(status)
-
-    return Parser
 
 
 # --- argument types --------------------------------------------------------------------------
@@ -306,8 +271,7 @@ def _add_list_options(parser: argparse.ArgumentParser) -> None:
 def _build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser_class = _new_parser_class()
-    parser = parser_class(
+    parser = new_parser(
         prog=PROG,
         description="List Amazon Bedrock batch inference jobs, like "
         "'aws bedrock list-model-invocation-jobs', without boto3.",
@@ -762,14 +726,7 @@ def _silence_stdout() -> None:
 
 def _parse(argv: list[str]) -> argparse.Namespace | int:
     """The parsed arguments, or the exit code when parsing ended the run."""
-    parser = _build_parser()
-    try:
-        return parser.parse_args(argv)
-    except _UsageError as exc:
-        sys.stderr.write(f"{exc.usage}{PROG}: error: {exc.message}\n")
-        return EXIT_USAGE
-    except _ParserExit as exc:
-        return exc.status
+    return parse(_build_parser(), argv)
 
 
 def _serve(argv: list[str]) -> int:

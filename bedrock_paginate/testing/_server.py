@@ -29,6 +29,7 @@ from types import FrameType, TracebackType
 from typing import Any, TextIO
 from urllib.parse import parse_qsl
 
+from .._argparse import EXIT_OTHER, EXIT_USAGE, new_parser, parse
 from ..errors import BedrockPaginateError, ParamValidationError
 from ._dataset import generate_jobs, jobs_from_fixture
 from ._fake import FakeBedrock
@@ -300,17 +301,8 @@ class FakeBedrockServer:
 # --- the `serve` command ---------------------------------------------------------------------
 
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # argparse would exit(2); the CLI wants 252
-        raise _UsageError(message)
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = new_parser(
         prog="bedrock-paginate serve",
         description="Serve a fake Amazon Bedrock ListModelInvocationJobs endpoint until "
         "Ctrl-C or SIGTERM. The first line on stdout is 'listening on URL'.",
@@ -394,11 +386,9 @@ def serve_main(
     """
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    try:
-        args = _parser().parse_args(_serve_args(sys.argv[1:] if argv is None else argv))
-    except _UsageError as exc:
-        print(f"bedrock-paginate serve: error: {exc}", file=err)
-        return 252
+    args = parse(_parser(), _serve_args(sys.argv[1:] if argv is None else argv), stderr=err)
+    if isinstance(args, int):
+        return args
     try:
         fake = _fake_from_args(args)
         server = FakeBedrockServer(
@@ -407,10 +397,10 @@ def serve_main(
         server.start()
     except ParamValidationError as exc:
         print(f"bedrock-paginate serve: error: {exc.message}", file=err)
-        return 252
+        return EXIT_USAGE
     except (BedrockPaginateError, OSError) as exc:
         print(f"bedrock-paginate serve: error: {exc}", file=err)
-        return 255
+        return EXIT_OTHER
     stop = threading.Event()
     try:
         with _sigterm_sets(stop):
