@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO
 
+from .models import JOB_TIMESTAMP_MEMBERS
+
 if TYPE_CHECKING:
     from .models import JobSummary
 
@@ -66,21 +68,14 @@ class Query(Protocol):
 # --- values --------------------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    """JSON-ready copy: datetimes as ISO 8601 strings (key order kept: the model's)."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
 def job_record(job: JobSummary) -> dict[str, Any]:
     """One job as the AWS CLI shows it: boto3's dict, model key order, timestamps as text."""
-    plain: dict[str, Any] = _plain(job.to_dict())
-    return plain
+    record = job.to_dict()
+    for key in JOB_TIMESTAMP_MEMBERS:
+        value = record.get(key)
+        if value is not None:
+            record[key] = value.isoformat()
+    return record
 
 
 def format_json(value: Any) -> str:

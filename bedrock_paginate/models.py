@@ -23,6 +23,7 @@ import attrs
 
 __all__ = [
     "JOB_STATUSES",
+    "JOB_TIMESTAMP_MEMBERS",
     "MODEL_INVOCATION_TYPES",
     "SORT_BY_VALUES",
     "SORT_ORDERS",
@@ -258,3 +259,9 @@ class Page:
         if self.response_metadata is not None:
             out["ResponseMetadata"] = self.response_metadata.to_dict()
         return out
+
+
+#: Wire names of the timestamp members of a job (its nested members hold none).
+JOB_TIMESTAMP_MEMBERS: tuple[str, ...] = tuple(
+    f.metadata[WIRE] for f in attrs.fields(JobSummary) if "datetime" in str(f.type)
+)
