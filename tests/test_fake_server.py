@@ -357,3 +357,12 @@ def test_serve_main_check_sigv4_refuses_unsigned() -> None:
         "eu-west-1"
     ] * 3
     assert code == 0, err
+
+
+def test_date_header_follows_the_fakes_clock() -> None:
+    """The loopback server's Date header is the fake's clock, so a skewed fake looks skewed."""
+    moment = datetime(2031, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
+    fake = FakeBedrock(jobs=generate_jobs(2), now=lambda: moment)
+    with FakeBedrockServer(fake) as server, httpx.Client() as http:
+        response = http.get(server.url + "/model-invocation-jobs")
+    assert response.headers["date"] == "Tue, 06 May 2031 07:08:09 GMT"

@@ -170,8 +170,9 @@ class _Handler(BaseHTTPRequestHandler):
         names = {name.lower() for name in response.headers}
         for name, value in response.headers.items():
             self.send_header(name, value)
-        if "date" not in names:
-            self.send_header("Date", self.date_time_string())
+        if "date" not in names:  # the fake's clock, so a skewed fake says so in Date too
+            when = self.server.fake.now().timestamp()
+            self.send_header("Date", self.date_time_string(when))
         self.send_header("Content-Length", str(len(response.body)))
         self.end_headers()
 
