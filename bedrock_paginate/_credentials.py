@@ -904,6 +904,8 @@ class CredentialResolver:
         self._lock = threading.Lock()
         self._current: Credentials | None = None
         self._refresh: Refresher | None = None
+        #: The service rejected the current credentials as expired: refresh on the next get().
+        self._rejected = False
 
     @classmethod
     def from_credentials(
@@ -950,9 +952,19 @@ class CredentialResolver:
         ``credential_process`` or IMDS call never blocks the event loop.
         """
         current = self._current
-        if current is None:
+        if current is None or self._rejected:
             return True
         return self._refresh is not None and current.expires_within(self._advisory, self._now())
+
+    def mark_expired(self, stale: Credentials | None) -> None:
+        """The service rejected ``stale`` as expired: the next :meth:`get` refreshes them.
+
+        No I/O here (the caller may be an event loop). When another thread has already
+        replaced ``stale``, nothing is marked, so concurrent callers share one refresh.
+        """
+        with self._lock:
+            if self._current is not None and (stale is None or self._current == stale):
+                self._rejected = True
 
     def get(self) -> Credentials:
         """The credentials to sign with now; loads or refreshes them when needed.
@@ -963,6 +975,8 @@ class CredentialResolver:
         current = self._current
         if current is None:
             return self._initial_load()
+        if self._rejected:
+            return self._refresh_rejected()
         if self._refresh is None or not current.expires_within(self._advisory, self._now()):
             return current
         if self._lock.acquire(blocking=False):
@@ -996,6 +1010,20 @@ class CredentialResolver:
                     "cannot be refreshed automatically; renew them and try again"
                 )
             self._current = self._call_refresh()
+            return self._current
+
+    def _refresh_rejected(self) -> Credentials:
+        with self._lock:
+            if self._rejected:
+                if self._refresh is None:
+                    self._rejected = False
+                    raise CredentialRetrievalError(
+                        "The credentials were rejected as expired and cannot be refreshed "
+                        "automatically; renew them and try again"
+                    )
+                self._current = self._call_refresh()
+                self._rejected = False
+            assert self._current is not None
             return self._current
 
     def _load_found(self) -> tuple[Credentials, Refresher | None]:

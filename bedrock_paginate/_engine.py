@@ -321,11 +321,9 @@ class Call:
         self._refreshed = True
         self._free += 1
         log.debug("credentials expired; refreshing from %s", creds.source)
-        try:
-            # Passing the rejected credentials makes concurrent callers share one refresh.
-            creds.force_refresh(self._signed_with)
-        except BedrockPaginateError as exc:
-            return Decision(error=exc)
+        # The refresh itself happens when the retry signs (the async shell runs it in a worker
+        # thread). Passing the rejected credentials makes concurrent callers share one refresh.
+        creds.mark_expired(self._signed_with)
         return Decision(delay=0.0)
 
     def _explain_special(self, error: ServiceError, outcome: AttemptOutcome) -> None:

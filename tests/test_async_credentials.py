@@ -86,3 +86,45 @@ def test_slow_credential_process_does_not_block_other_tasks(tmp_path: Path) -> N
     assert jobs == 3
     # Blocked, the ticker would run once or twice; free, about 40 times in 0.4 s.
     assert ticks >= 15
+
+
+def _counting_resolver() -> tuple[CredentialResolver, list[int]]:
+    from bedrock_paginate._credentials import _Found
+
+    runs: list[int] = []
+
+    def fresh() -> Credentials:
+        runs.append(1)
+        return Credentials(
+            access_key="AKIDEXAMPLE",
+            secret_key=f"FAKErefreshedSECRET{len(runs)}",
+            token=f"FAKEtoken{len(runs)}",
+            source="credential_process",
+        )
+
+    return CredentialResolver(lambda: _Found(credentials=fresh(), refresh=fresh)), runs
+
+
+def test_mark_expired_defers_the_refresh_to_the_next_get() -> None:
+    """mark_expired does no I/O; the next get() refreshes, once."""
+    resolver, runs = _counting_resolver()
+    first = resolver.get()
+    resolver.mark_expired(first)
+    assert runs == [1]
+    assert resolver.needs_io()
+    second = resolver.get()
+    assert second != first
+    assert resolver.get() == second
+    assert runs == [1, 1]
+    assert not resolver.needs_io()
+
+
+def test_mark_expired_with_already_replaced_credentials_does_nothing() -> None:
+    """A caller reporting credentials another caller already replaced causes no refresh."""
+    resolver, runs = _counting_resolver()
+    first = resolver.get()
+    resolver.mark_expired(first)
+    second = resolver.get()
+    resolver.mark_expired(first)  # late report about the old credentials
+    assert resolver.get() == second
+    assert runs == [1, 1]
