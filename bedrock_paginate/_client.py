@@ -98,6 +98,15 @@ def _ssl_context(bundle: str) -> ssl.SSLContext:
         ) from None
 
 
+def _refuse_transport_with_replay(transport: object, kwargs: Mapping[str, Any]) -> None:
+    if transport is not None and kwargs.get("replay_from") is not None:
+        raise ParamValidationError(
+            "transport and replay_from cannot be used together: replay answers from the file "
+            "and would never use the transport",
+            param="transport",
+        )
+
+
 def _no_sleep(seconds: float) -> None:
     """The sleep of a replaying client."""
 
@@ -114,7 +123,7 @@ class _Exceptions:
 
 
 class _ClientBase:
-    """Configuration, validation and the engine; no I/O."""
+    """Configuration, validation and the engine; sends nothing (the shells below do)."""
 
     exceptions = _Exceptions
 
@@ -267,6 +276,7 @@ class Client(_ClientBase):
     """
 
     def __init__(self, *, transport: httpx.BaseTransport | None = None, **kwargs: Any) -> None:
+        _refuse_transport_with_replay(transport, kwargs)
         super().__init__(**kwargs)
         self._sleep: Callable[[float], Any] = self._sleep_fn or time.sleep
         inner = transport
@@ -347,6 +357,7 @@ class AsyncClient(_ClientBase):
     """The asyncio twin of :class:`Client` (same arguments); safe to share between tasks."""
 
     def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any) -> None:
+        _refuse_transport_with_replay(transport, kwargs)
         super().__init__(**kwargs)
         inner = transport
         # Our own connection pool (not a user's transport or a replay) belongs to the first

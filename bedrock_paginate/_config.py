@@ -459,6 +459,8 @@ def _resolve_retry_mode(retry_mode: str | None, sources: _Sources) -> RetryMode:
 
 
 def _resolve_max_attempts(max_attempts: int | None, sources: _Sources, mode: str) -> int:
+    if mode == "off":  # one attempt, whatever max_attempts says (so --debug tells the truth)
+        return 1
     if max_attempts is not None:
         if isinstance(max_attempts, bool) or not isinstance(max_attempts, int):
             raise ParamValidationError(
@@ -474,7 +476,7 @@ def _resolve_max_attempts(max_attempts: int | None, sources: _Sources, mode: str
     found = sources.first(("AWS_MAX_ATTEMPTS",), "max_attempts")
     if found is None:
         return DEFAULT_MAX_ATTEMPTS[mode]
-    if not re.fullmatch(r"\s*[0-9]+\s*", found.text) or int(found.text) < 1:
+    if not re.fullmatch(r"\s*[0-9]{1,9}\s*", found.text) or int(found.text) < 1:
         raise found.error(
             f"must be a whole number of at least 1 (total attempts), not {found.text!r}"
         )

@@ -137,6 +137,23 @@ def _check_key_text(_: object, attribute: attrs.Attribute[Any], value: object) -
         raise ParamValidationError(f"Credentials.{name} must be a non-empty string", param=name)
 
 
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
+
+
+def _check_header_text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Access keys and session tokens are sent in headers: printable ASCII, no spaces."""
+    if value is None and attribute.name == "token":
+        return
+    _check_key_text(_, attribute, value)
+    if not _HEADER_SAFE.fullmatch(str(value)):
+        name = attribute.name
+        raise ParamValidationError(
+            f"Credentials.{name} contains spaces, line breaks or non-ASCII characters, which "
+            "cannot be sent in an HTTP header; use the value exactly as AWS issued it",
+            param=name,
+        )
+
+
 def _check_expiration(_: object, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
     if value is not None and (not isinstance(value, datetime) or value.utcoffset() is None):
         raise ParamValidationError(
@@ -149,10 +166,10 @@ class Credentials:
     """One set of AWS credentials. The repr shows the source and a masked access key only."""
 
     access_key: str = attrs.field(
-        repr=lambda key: repr(mask_access_key(key)), validator=_check_key_text
+        repr=lambda key: repr(mask_access_key(key)), validator=_check_header_text
     )
     secret_key: str = attrs.field(repr=False, validator=_check_key_text)
-    token: str | None = attrs.field(default=None, repr=False)
+    token: str | None = attrs.field(default=None, repr=False, validator=_check_header_text)
     #: When temporary credentials stop working (timezone-aware UTC), else ``None``.
     expiration: datetime | None = attrs.field(default=None, validator=_check_expiration)
     #: Where they came from: ``explicit``, ``env``, ``shared-credentials-file``, ``config-file``,
@@ -164,6 +181,17 @@ class Credentials:
         if self.expiration is None:
             return False
         return (self.expiration - now).total_seconds() < seconds
+
+
+def _credentials_from(
+    where: str, error: type[ConfigError] = ConfigError, **fields: Any
+) -> Credentials:
+    """``Credentials(**fields)`` from a source; a malformed value is the source's error (a
+    ConfigError naming ``where``), never a ParamValidationError about an argument."""
+    try:
+        return Credentials(**fields)
+    except ParamValidationError as exc:
+        raise error(f"Credentials from {where}: {exc.message}") from None
 
 
 #: A source's way to fetch fresh credentials again.
@@ -305,7 +333,8 @@ def _from_env(options: ChainOptions, tried: _Attempts) -> _Found | None:
                 "AWS_CREDENTIAL_EXPIRATION must be an ISO 8601 timestamp such as "
                 "2030-01-01T00:00:00Z"
             ) from None
-    creds = Credentials(
+    creds = _credentials_from(
+        "environment variables",
         access_key=access_key,
         secret_key=secret_key,
         token=token,
@@ -332,8 +361,8 @@ def _static_keys(section: Profile, *, where: str, source: str) -> _Found | None:
             token = _text(section[key], key=key, where=where) or None
             break
     return _Found(
-        credentials=Credentials(
-            access_key=access_key, secret_key=secret_key, token=token, source=source
+        credentials=_credentials_from(
+            where, access_key=access_key, secret_key=secret_key, token=token, source=source
         )
     )
 
@@ -481,7 +510,9 @@ def _parse_process_output(stdout: bytes, program: str, options: ChainOptions) ->
     expiry = parsed.get("Expiration")
     if expiry is not None and not isinstance(expiry, str):
         raise CredentialRetrievalError(f"{what} printed an Expiration that is not a string")
-    creds = Credentials(
+    creds = _credentials_from(
+        what,
+        CredentialRetrievalError,
         access_key=fields["AccessKeyId"],
         secret_key=fields["SecretAccessKey"],
         token=token or None,
@@ -528,7 +559,9 @@ def _credentials_from_json(
         if not isinstance(value, str) or not value:
             raise CredentialRetrievalError(f"{what} response lacks a non-empty string {key}")
         values[key] = value
-    return Credentials(
+    return _credentials_from(
+        what,
+        CredentialRetrievalError,
         access_key=values["AccessKeyId"],
         secret_key=values["SecretAccessKey"],
         token=values[token_key],

@@ -98,8 +98,6 @@ class Engine:
         self.skew = 0.0
         #: Larger response bodies are refused with a DecodeError.
         self.max_body_bytes = MAX_BODY_BYTES
-        split = urlsplit(config.endpoint_url)
-        self.base_path = split.path.rstrip("/")
 
     def start(self, params: Mapping[str, Any]) -> Call:
         """A new call for validated ListModelInvocationJobs ``params``."""
@@ -246,6 +244,7 @@ class Call:
             except DecodeError as again:
                 error = again
         error.message = _scrub(error.message, self._secrets)
+        error.args = (error.message,)
         error.request_id = clean.header("x-amzn-requestid")
         return error
 
@@ -256,6 +255,12 @@ class Call:
         error.message = _scrub(error.message, self._secrets)  # \u-escaped in the JSON
         if 300 <= response.status_code < 400:
             error.message = _redirect_message(response)
+        # Nothing unscrubbed may stay behind in the exception's args or botocore-shaped members.
+        error.args = (error.message,)
+        error.members = {
+            k: _scrub(v, self._secrets) if isinstance(v, str) else v
+            for k, v in error.members.items()
+        }
         outcome = AttemptOutcome(
             status_code=response.status_code,
             error_code=error.code,

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from .errors import ConfigError
+
 __all__ = ["proxy_for"]
 
 
@@ -54,4 +56,25 @@ def proxy_for(endpoint_url: str, environ: Mapping[str, str]) -> str | None:
         return None
     if "://" not in proxy:
         proxy = "http://" + proxy  # as botocore: a bare host:port is an http proxy
+    _check_proxy(proxy, "HTTPS_PROXY" if split.scheme == "https" else "HTTP_PROXY")
     return proxy
+
+
+def _check_proxy(proxy: str, variable: str) -> None:
+    """A proxy URL httpx can use, or a ConfigError that never quotes it (it may hold a
+    password)."""
+    try:
+        parts = urlsplit(proxy)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or (port is not None and not 0 < port < 65536)
+    ):
+        raise ConfigError(
+            f"{variable} is not a usable proxy URL; expected http://host:port or "
+            "https://host:port, optionally with user:password@"
+        )

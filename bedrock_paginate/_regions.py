@@ -92,6 +92,12 @@ async def list_jobs_across_regions(
         raise ParamValidationError("max_concurrency must be an int >= 1", param="max_concurrency")
     targets = _targets(regions, profiles)
     _check_listing_arguments(filters, PaginationConfig)
+    if PaginationConfig and PaginationConfig.get("StartingToken") and len(targets) > 1:
+        raise ParamValidationError(
+            "a StartingToken continues one listing; with several regions or profiles, resume "
+            "each one on its own with its RegionListing.resume_token",
+            param="StartingToken",
+        )
     extra = dict(client_kwargs or {})
 
     def default_factory(region: str, profile: str | None) -> AsyncClient:

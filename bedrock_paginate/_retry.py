@@ -2,8 +2,9 @@
 
 This module owns the *decisions* only: it classifies an attempt's outcome, computes backoff
 delays, keeps the client's retry quota and (in adaptive mode) its client-side rate limiter. It
-never sleeps, never touches a socket and must not import httpx or anything that does. The I/O
-shells in ``_client.py`` call it like this, once per attempt::
+never sleeps, never touches a socket and must not import httpx or anything that does. The
+request engine (``_engine.py``) drives it like this, once per attempt, and the client shells
+only sleep what it says::
 
     wait = policy.before_attempt()            # adaptive rate limiter; sleep this first
     ... send, producing an AttemptOutcome ...
@@ -51,7 +52,7 @@ Where this module deliberately differs from botocore (each is tested):
   takes the token at once and returns how long to wait for it, so concurrent callers queue up.
 
 Clock skew and expired credentials are not retry decisions here (``is_retryable`` is false for
-them); the shell re-signs or refreshes once. botocore has no clock-skew correction at all (it only
+them); the engine re-signs or refreshes once. botocore has no clock-skew correction at all (it only
 uses the ``Date`` header for the ``amz-sdk-request`` TTL), so :func:`is_clock_skew_error` follows
 the AWS SDK for Java v2 and for JavaScript v3: see its docstring.
 """

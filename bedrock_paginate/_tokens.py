@@ -57,7 +57,7 @@ def _try_json(token: str) -> object:
     try:
         raw = base64.b64decode(token.encode("utf-8"))
         return json.loads(raw.decode("utf-8"))
-    except (ValueError, binascii.Error, UnicodeError):
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
         return _NOT_OURS
 
 

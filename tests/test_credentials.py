@@ -495,12 +495,13 @@ def test_credential_process_receives_the_given_environment(tmp_path: Path) -> No
     """The process runs with the injected environment (no shell, arguments split shell-style)."""
     body = (
         "import json, os, sys\n"
-        "print(json.dumps({'Version': 1, 'AccessKeyId': os.environ['MARKER'] + sys.argv[1],"
-        " 'SecretAccessKey': 's'}))\n"
+        "print(json.dumps({'Version': 1, 'SecretAccessKey': 's', 'AccessKeyId':"
+        " os.environ['MARKER'] + sys.argv[1].replace(' ', '_') + str(len(sys.argv))}))\n"
     )
     command = script(tmp_path, body) + " 'with space'"
     options = make_options(tmp_path, {"MARKER": "FROMENV"}, config=process_profile(command))
-    assert load(options).access_key == "FROMENVwith space"
+    # One argument 'with space' (argv has 2 entries), spaces shown as '_' (keys have none).
+    assert load(options).access_key == "FROMENVwith_space2"
 
 
 def test_credential_process_failure_shows_stderr_not_stdout(tmp_path: Path) -> None:
