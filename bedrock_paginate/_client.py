@@ -73,15 +73,6 @@ def _classify(exc: httpx.RequestError) -> tuple[Failure, str]:
     return "read", detail
 
 
-def _slow_body(deadline: float) -> tuple[None, Failure, str]:
-    return None, "timeout", f"the response body was still arriving after {deadline:g} s"
-
-
-def _too_large(resp: httpx.Response, limit: int) -> bool:
-    length = resp.headers.get("content-length")
-    return length is not None and length.isdigit() and int(length) > limit
-
-
 def _ssl_context(bundle: str) -> ssl.SSLContext:
     """A verifying TLS context trusting only the CA bundle at ``bundle`` (file or directory)."""
     import ssl
@@ -331,26 +322,20 @@ class Client(_ClientBase):
 
     def _attempt(self, call: Call) -> tuple[HttpResponse | None, Failure | None, str]:
         request = _to_httpx(call.signed_request())
-        limit, deadline, clock = call.max_body_bytes, call.body_deadline, self._elapsed_clock
         try:
             resp = self._http.send(request, stream=True)
             try:
-                if _too_large(resp, limit):
-                    return None, "too_large", ""
-                chunks: list[bytes] = []
-                size, started = 0, clock()
+                reader = call.body_reader(resp.headers.get("content-length"), self._elapsed_clock)
+                if reader.failure is not None:
+                    return reader.failure
                 for chunk in resp.iter_bytes():
-                    size += len(chunk)
-                    if size > limit:
-                        return None, "too_large", ""
-                    if clock() - started > deadline:
-                        return _slow_body(deadline)
-                    chunks.append(chunk)
+                    if not reader.add(chunk):
+                        return reader.failure or (None, "read", "")
             finally:
                 resp.close()
         except httpx.RequestError as exc:
             return None, *_classify(exc)
-        return _response(resp, b"".join(chunks)), None, ""
+        return _response(resp, reader.body()), None, ""
 
 
 class AsyncClient(_ClientBase):
@@ -445,26 +430,20 @@ class AsyncClient(_ClientBase):
 
             await asyncio.to_thread(creds.get)
         request = _to_httpx(call.signed_request())
-        limit, deadline, clock = call.max_body_bytes, call.body_deadline, self._elapsed_clock
         try:
             resp = await self._http.send(request, stream=True)
             try:
-                if _too_large(resp, limit):
-                    return None, "too_large", ""
-                chunks: list[bytes] = []
-                size, started = 0, clock()
+                reader = call.body_reader(resp.headers.get("content-length"), self._elapsed_clock)
+                if reader.failure is not None:
+                    return reader.failure
                 async for chunk in resp.aiter_bytes():
-                    size += len(chunk)
-                    if size > limit:
-                        return None, "too_large", ""
-                    if clock() - started > deadline:
-                        return _slow_body(deadline)
-                    chunks.append(chunk)
+                    if not reader.add(chunk):
+                        return reader.failure or (None, "read", "")
             finally:
                 await resp.aclose()
         except httpx.RequestError as exc:
             return None, *_classify(exc)
-        return _response(resp, b"".join(chunks)), None, ""
+        return _response(resp, reader.body()), None, ""
 
 
 # --- paginators ---------------------------------------------------------------------------------

@@ -47,7 +47,15 @@ if TYPE_CHECKING:
     from ._credentials import Credentials
     from .models import Page
 
-__all__ = ["BODY_DEADLINE_READ_TIMEOUTS", "MAX_BODY_BYTES", "Call", "Decision", "Engine", "Failure"]
+__all__ = [
+    "BODY_DEADLINE_READ_TIMEOUTS",
+    "MAX_BODY_BYTES",
+    "BodyReader",
+    "Call",
+    "Decision",
+    "Engine",
+    "Failure",
+]
 
 log = logging.getLogger("bedrock_paginate")
 
@@ -130,6 +138,54 @@ class Engine:
         return dict(headers), creds
 
 
+class BodyReader:
+    """Collects a response body chunk by chunk for a shell, refusing a body over the size cap
+    (by its Content-Length before reading, or as it grows) or one still arriving after the
+    deadline. With a Content-Length the bytes go straight into one buffer of that size, so a
+    page is never held twice (chunks plus their join)."""
+
+    def __init__(
+        self, content_length: str | None, limit: int, deadline: float, clock: Callable[[], float]
+    ) -> None:
+        self._limit = limit
+        self._deadline = deadline
+        self._clock = clock
+        self._started = clock()
+        self._size = 0
+        #: Why reading stopped early, as the shell's attempt result; ``None`` while fine.
+        self.failure: tuple[None, Failure, str] | None = None
+        declared = int(content_length) if content_length and content_length.isdigit() else None
+        if declared is not None and declared > limit:
+            self.failure = (None, "too_large", "")
+        self._buffer = bytearray(declared if declared is not None and declared <= limit else 0)
+        self._preallocated = len(self._buffer)
+
+    def add(self, chunk: bytes) -> bool:
+        """Take one chunk; ``False`` when reading must stop (see :attr:`failure`)."""
+        end = self._size + len(chunk)
+        if end > self._limit:
+            self.failure = (None, "too_large", "")
+            return False
+        if self._clock() - self._started > self._deadline:
+            detail = f"the response body was still arriving after {self._deadline:g} s"
+            self.failure = (None, "timeout", detail)
+            return False
+        if end <= self._preallocated:
+            self._buffer[self._size : end] = chunk
+        else:
+            del self._buffer[self._size :]
+            self._buffer += chunk
+            self._preallocated = 0
+        self._size = end
+        return True
+
+    def body(self) -> bytes:
+        """The bytes read (a bytearray: json.loads and the decoders accept it as is)."""
+        if self._size < len(self._buffer):
+            del self._buffer[self._size :]
+        return self._buffer  # type: ignore[return-value]
+
+
 class Call:
     """The attempts of one API call (one page)."""
 
@@ -147,15 +203,10 @@ class Call:
         self._secrets: tuple[str, ...] = ()
         self._last_failure: AttemptOutcome | None = None
 
-    @property
-    def max_body_bytes(self) -> int:
-        """The size cap the shell enforces while reading a body."""
-        return self.engine.max_body_bytes
-
-    @property
-    def body_deadline(self) -> float:
-        """Seconds the shell allows for a whole response body to arrive."""
-        return self.engine.config.read_timeout * BODY_DEADLINE_READ_TIMEOUTS
+    def body_reader(self, content_length: str | None, clock: Callable[[], float]) -> BodyReader:
+        """A reader for the body of this attempt's response (size cap and deadline enforced)."""
+        deadline = self.engine.config.read_timeout * BODY_DEADLINE_READ_TIMEOUTS
+        return BodyReader(content_length, self.engine.max_body_bytes, deadline, clock)
 
     @property
     def policy_attempt(self) -> int:
@@ -208,7 +259,8 @@ class Call:
         if kind == "too_large":
             return Decision(
                 error=DecodeError(
-                    f"invalid response: body larger than {self.max_body_bytes} bytes; refused"
+                    f"invalid response: body larger than {self.engine.max_body_bytes} bytes; "
+                    "refused"
                 )
             )
         error: BedrockPaginateError

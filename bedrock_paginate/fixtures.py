@@ -50,6 +50,7 @@ __all__ = [
     "RESPONSE_HEADERS",
     "Fixture",
     "FixtureMismatchError",
+    "FixtureWriteError",
     "Interaction",
     "RecordedError",
     "RecordedRequest",
@@ -97,6 +98,10 @@ _UNUSED_SHOWN = 10
 
 QueryPairs = tuple[tuple[str, str], ...]
 RequestKey = tuple[str, str, QueryPairs]
+
+
+class FixtureWriteError(BedrockPaginateError):
+    """A recording could not be written (folder missing or read-only, disk full)."""
 
 
 class FixtureMismatchError(BedrockPaginateError):
@@ -899,7 +904,13 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         learnt late (refreshed credentials) is also removed from earlier interactions.
         """
         with self._lock:  # re-entrant: the snapshot and the write happen as one step
-            save_fixture(self.fixture(), self.path)
+            try:
+                save_fixture(self.fixture(), self.path)
+            except OSError as exc:
+                reason = exc.strerror or type(exc).__name__
+                raise FixtureWriteError(
+                    f"cannot write the recording to {os.fspath(self.path)!r}: {reason}"
+                ) from None
 
     def _learn_secrets(self, request: httpx.Request) -> None:
         configured = self._secrets() if callable(self._secrets) else self._secrets

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -21,6 +22,7 @@ from bedrock_paginate._config import resolve_config
 from bedrock_paginate._credentials import Credentials
 from bedrock_paginate._proxies import proxy_for
 from bedrock_paginate._tokens import decode_token
+from bedrock_paginate.fixtures import FixtureWriteError
 from bedrock_paginate.testing import FakeBedrock, generate_jobs
 
 TOKEN = "FAKEsessionTOKENreviewCANARY123456"
@@ -141,3 +143,22 @@ def test_transport_with_replay_is_refused() -> None:
             transport=FakeBedrock(jobs=generate_jobs(1)).transport(),
             replay_from="fixtures/list-multi-page.json",
         )
+
+
+def test_unwritable_recording_is_a_library_error(tmp_path: Path) -> None:
+    """Recording into a path that cannot be written fails with FixtureWriteError (a
+    BedrockPaginateError carrying a resume token), not a bare OSError."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    fake = FakeBedrock(jobs=generate_jobs(3))
+    client = Client(
+        transport=fake.transport(),
+        record_to=blocker / "rec.json",  # a path under a regular file: never writable
+        region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key=SECRET,
+        environ={},
+    )
+    with pytest.raises(FixtureWriteError, match="cannot write the recording") as raised:
+        list(client.get_paginator("list_model_invocation_jobs").paginate().jobs())
+    assert raised.value.resume_token is not None
