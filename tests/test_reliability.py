@@ -16,7 +16,6 @@ import asyncio
 import email.utils
 import json
 import socket
-import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -52,6 +51,7 @@ from bedrock_paginate.testing import (
     ReceivedRequest,
     generate_jobs,
 )
+from tests.support import TokenFake, counting_process_profile, process_runs
 
 REGION = "us-east-1"
 ACCESS_KEY = "AKIDEXAMPLE"
@@ -401,25 +401,6 @@ def test_a_wrong_secret_is_not_mistaken_for_clock_skew(fake: FakeBedrock) -> Non
 
 # --- expired credentials ------------------------------------------------------------------------
 
-_CREDENTIAL_SCRIPT = """
-import json, sys
-from datetime import datetime, timedelta, timezone
-counter = sys.argv[1]
-try:
-    n = int(open(counter).read()) + 1
-except FileNotFoundError:
-    n = 1
-open(counter, "w").write(str(n))
-expires = datetime.now(timezone.utc) + timedelta(hours=1)
-print(json.dumps({
-    "Version": 1,
-    "AccessKeyId": "AKIDEXAMPLE",
-    "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-    "SessionToken": f"FAKETOKEN{n}",
-    "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
-}))
-"""
-
 
 @attrs.define
 class ProcessProfile:
@@ -430,46 +411,12 @@ class ProcessProfile:
 
     @property
     def runs(self) -> int:
-        return int(self.counter.read_text()) if self.counter.exists() else 0
+        return process_runs(self.counter)
 
 
 @pytest.fixture
 def process_profile(tmp_path: Path) -> ProcessProfile:
-    script = tmp_path / "creds.py"
-    script.write_text(_CREDENTIAL_SCRIPT)
-    counter = tmp_path / "runs.txt"
-    config = tmp_path / "config"
-    config.write_text(
-        f'[profile tmp]\ncredential_process = "{sys.executable}" "{script}" "{counter}"\n'
-    )
-    environ = {
-        "AWS_CONFIG_FILE": str(config),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
-        "HOME": str(tmp_path),
-    }
-    return ProcessProfile(environ, counter)
-
-
-@attrs.define(kw_only=True)
-class TokenFake(FakeBedrock):
-    """A fake that answers ExpiredTokenException to revoked session tokens."""
-
-    revoked: set[str] = attrs.field(factory=set)
-    tokens: list[str | None] = attrs.field(factory=list)
-
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: Sequence[tuple[str, str]],
-        headers: Mapping[str, str],
-        body: bytes = b"",
-    ) -> FakeResponse:
-        token = {k.lower(): v for k, v in headers.items()}.get("x-amz-security-token")
-        self.tokens.append(token)
-        if token in self.revoked:
-            self.inject(Fault.expired_token(), at=self.request_count)
-        return super().handle(method, path, query, headers, body)
+    return ProcessProfile(*counting_process_profile(tmp_path))
 
 
 def _profile_options(
@@ -501,7 +448,7 @@ def test_expired_token_is_refreshed_once_and_the_listing_completes(
     assert process_profile.runs == 2
     assert fake.tokens[:2] == ["FAKETOKEN1", "FAKETOKEN2"]
     assert set(fake.tokens[1:]) == {"FAKETOKEN2"}
-    assert [r.status for r in fake.requests][:2] == [403, 200]
+    assert fake.statuses[:2] == [403, 200]
     assert sleeps == []
 
 

@@ -8,14 +8,12 @@ order. Temporary credentials that expire are refreshed once for all workers toge
 from __future__ import annotations
 
 import asyncio
-import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import attrs
 import pytest
 
 from bedrock_paginate import AsyncClient, Client
@@ -23,11 +21,11 @@ from bedrock_paginate._retry import MAX_BACKOFF
 from bedrock_paginate.testing import (
     FakeBedrock,
     FakeBedrockServer,
-    FakeResponse,
     Fault,
     ReceivedRequest,
     generate_jobs,
 )
+from tests.support import TokenFake, counting_process_profile
 
 REGION = "us-east-1"
 ACCESS_KEY = "AKIDEXAMPLE"
@@ -164,70 +162,6 @@ def test_fault_picker_faults_each_page_at_most_once() -> None:
 
 # --- credentials refreshed once for everyone ----------------------------------------------------
 
-_CREDENTIAL_SCRIPT = """
-import json, sys
-from datetime import datetime, timedelta, timezone
-counter = sys.argv[1]
-try:
-    n = int(open(counter).read()) + 1
-except FileNotFoundError:
-    n = 1
-open(counter, "w").write(str(n))
-expires = datetime.now(timezone.utc) + timedelta(hours=1)
-print(json.dumps({
-    "Version": 1,
-    "AccessKeyId": "AKIDEXAMPLE",
-    "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-    "SessionToken": f"FAKETOKEN{n}",
-    "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
-}))
-"""
-
-
-@attrs.define(kw_only=True)
-class TokenFake(FakeBedrock):
-    """Answers ExpiredTokenException to revoked session tokens."""
-
-    revoked: frozenset[str] = frozenset()
-
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: Sequence[tuple[str, str]],
-        headers: Mapping[str, str],
-        body: bytes = b"",
-    ) -> FakeResponse:
-        token = {k.lower(): v for k, v in headers.items()}.get("x-amz-security-token")
-        response = super().handle(method, path, query, headers, body)
-        if token in self.revoked:
-            return FakeResponse(
-                status=403,
-                headers={
-                    "x-amzn-ErrorType": "ExpiredTokenException",
-                    "x-amzn-RequestId": "expired",
-                    "Content-Type": "application/json",
-                },
-                body=b'{"message":"The security token included in the request is expired"}',
-            )
-        return response
-
-
-def _profile(tmp_path: Path) -> tuple[dict[str, str], Path]:
-    script = tmp_path / "creds.py"
-    script.write_text(_CREDENTIAL_SCRIPT)
-    counter = tmp_path / "runs.txt"
-    config = tmp_path / "config"
-    config.write_text(
-        f'[profile tmp]\ncredential_process = "{sys.executable}" "{script}" "{counter}"\n'
-    )
-    environ = {
-        "AWS_CONFIG_FILE": str(config),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
-        "HOME": str(tmp_path),
-    }
-    return environ, counter
-
 
 def _profile_options(url: str, environ: dict[str, str]) -> dict[str, Any]:
     options = _options(url, _Sleeps())
@@ -237,8 +171,8 @@ def _profile_options(url: str, environ: dict[str, str]) -> dict[str, Any]:
 
 def test_expired_credentials_are_refreshed_once_for_all_threads(tmp_path: Path) -> None:
     """Eight threads hit ExpiredToken together; credential_process runs once more, not 8x."""
-    environ, counter = _profile(tmp_path)
-    fake = TokenFake(jobs=JOBS, revoked=frozenset({"FAKETOKEN1"}))
+    environ, counter = counting_process_profile(tmp_path)
+    fake = TokenFake(jobs=JOBS, revoked={"FAKETOKEN1"})
     start = threading.Barrier(WORKERS)
     with (
         FakeBedrockServer(fake) as server,
@@ -259,8 +193,8 @@ def test_expired_credentials_are_refreshed_once_for_all_threads(tmp_path: Path) 
 
 def test_expired_credentials_are_refreshed_once_for_all_tasks(tmp_path: Path) -> None:
     """Eight tasks hit ExpiredToken together; credential_process runs once more."""
-    environ, counter = _profile(tmp_path)
-    fake = TokenFake(jobs=JOBS, revoked=frozenset({"FAKETOKEN1"}))
+    environ, counter = counting_process_profile(tmp_path)
+    fake = TokenFake(jobs=JOBS, revoked={"FAKETOKEN1"})
 
     async def worker(client: AsyncClient, page_size: int) -> list[str]:
         pages = client.get_paginator(OP).paginate(PaginationConfig={"PageSize": page_size})

@@ -1,0 +1,89 @@
+"""Helpers shared by the client test modules: a counting credential_process profile and a fake
+that refuses revoked session tokens."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import attrs
+
+from bedrock_paginate.testing import FakeBedrock, FakeResponse
+
+#: A credential_process that counts its runs in the file named by its argument and hands out
+#: session token FAKETOKEN<n> on run n (valid for an hour).
+CREDENTIAL_SCRIPT = """
+import json, sys
+from datetime import datetime, timedelta, timezone
+counter = sys.argv[1]
+try:
+    n = int(open(counter).read()) + 1
+except FileNotFoundError:
+    n = 1
+open(counter, "w").write(str(n))
+expires = datetime.now(timezone.utc) + timedelta(hours=1)
+print(json.dumps({
+    "Version": 1,
+    "AccessKeyId": "AKIDEXAMPLE",
+    "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    "SessionToken": f"FAKETOKEN{n}",
+    "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+}))
+"""
+
+
+def counting_process_profile(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """An environment whose profile ``tmp`` runs :data:`CREDENTIAL_SCRIPT`, and its counter."""
+    script = tmp_path / "creds.py"
+    script.write_text(CREDENTIAL_SCRIPT)
+    counter = tmp_path / "runs.txt"
+    config = tmp_path / "config"
+    config.write_text(
+        f'[profile tmp]\ncredential_process = "{sys.executable}" "{script}" "{counter}"\n'
+    )
+    environ = {
+        "AWS_CONFIG_FILE": str(config),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+        "HOME": str(tmp_path),
+    }
+    return environ, counter
+
+
+def process_runs(counter: Path) -> int:
+    """How many times the counting credential_process ran."""
+    return int(counter.read_text()) if counter.exists() else 0
+
+
+@attrs.define(kw_only=True)
+class TokenFake(FakeBedrock):
+    """A fake that answers 403 ExpiredTokenException to revoked session tokens, and records the
+    session token and the status of every answer."""
+
+    revoked: set[str] = attrs.field(factory=set)
+    tokens: list[str | None] = attrs.field(factory=list)
+    statuses: list[int] = attrs.field(factory=list)
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: Sequence[tuple[str, str]],
+        headers: Mapping[str, str],
+        body: bytes = b"",
+    ) -> FakeResponse:
+        token = {k.lower(): v for k, v in headers.items()}.get("x-amz-security-token")
+        self.tokens.append(token)
+        response = super().handle(method, path, query, headers, body)
+        if token in self.revoked:
+            response = FakeResponse(
+                status=403,
+                headers={
+                    "x-amzn-ErrorType": "ExpiredTokenException",
+                    "x-amzn-RequestId": "expired",
+                    "Content-Type": "application/json",
+                },
+                body=b'{"message":"The security token included in the request is expired"}',
+            )
+        self.statuses.append(response.status)
+        return response
