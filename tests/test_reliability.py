@@ -13,7 +13,6 @@ timeouts of 0.3 s.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -46,7 +45,6 @@ from bedrock_paginate._retry import MAX_BACKOFF, RETRY_AFTER_MAX_EXTRA
 from bedrock_paginate.testing import (
     FakeBedrock,
     FakeBedrockServer,
-    FakeResponse,
     Fault,
     ReceivedRequest,
     generate_jobs,
@@ -300,23 +298,6 @@ def test_max_attempts_bounds_the_retries(
 # --- clock skew ---------------------------------------------------------------------------------
 
 
-@attrs.define(kw_only=True)
-class DatedFake(FakeBedrock):
-    """A fake whose ``Date`` header tells its own clock (``now``), as a real server's does."""
-
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: Sequence[tuple[str, str]],
-        headers: Mapping[str, str],
-        body: bytes = b"",
-    ) -> FakeResponse:
-        response = super().handle(method, path, query, headers, body)
-        date = email.utils.format_datetime(self.now(), usegmt=True)
-        return attrs.evolve(response, headers={**response.headers, "Date": date})
-
-
 def _ahead() -> datetime:
     return datetime.now(timezone.utc) + timedelta(minutes=15)
 
@@ -325,7 +306,7 @@ def _ahead() -> datetime:
 def test_clock_skew_is_corrected_once_and_kept(shell: str) -> None:
     """Service clock 15 min ahead: one 403, re-signed with the corrected time, and every later
     request (next pages, next listing on the same client) is signed right the first time."""
-    skewed = DatedFake(
+    skewed = FakeBedrock(
         jobs=JOBS,
         default_page_size=PAGE,
         check_sigv4=True,
@@ -376,7 +357,7 @@ def test_clock_skew_message_without_date_header_is_enough() -> None:
 @pytest.mark.parametrize("shell", SHELLS)
 def test_clock_skew_retry_does_not_use_up_attempts(shell: str) -> None:
     """A skew re-sign is free: with max_attempts=2 a throttle after it is still retried."""
-    skewed = DatedFake(
+    skewed = FakeBedrock(
         jobs=JOBS, check_sigv4=True, credentials={ACCESS_KEY: SECRET_KEY}, now=_ahead
     )
     skewed.inject(Fault.throttle(), at=1)

@@ -246,25 +246,6 @@ def test_no_secret_leaks_on_any_fault_path(
     _finish(evidence, caplog, *fake.signatures)
 
 
-@attrs.define(kw_only=True)
-class DatedSpy(SpyFake):
-    """A spy whose clock runs 15 minutes ahead, with a matching Date header."""
-
-    def handle(
-        self,
-        method: str,
-        path: str,
-        query: Sequence[tuple[str, str]],
-        headers: Mapping[str, str],
-        body: bytes = b"",
-    ) -> FakeResponse:
-        import email.utils
-
-        response = super().handle(method, path, query, headers, body)
-        date = email.utils.format_datetime(self.now(), usegmt=True)
-        return attrs.evolve(response, headers={**response.headers, "Date": date})
-
-
 @pytest.mark.parametrize("shell", SHELLS)
 def test_no_secret_leaks_when_correcting_clock_skew(
     evidence: Evidence, caplog: pytest.LogCaptureFixture, shell: str
@@ -272,7 +253,7 @@ def test_no_secret_leaks_when_correcting_clock_skew(
     """The skew path (403, re-sign, success) logs nothing secret."""
     from datetime import datetime, timedelta, timezone
 
-    fake = DatedSpy(
+    fake = SpyFake(
         jobs=JOBS,
         default_page_size=4,
         check_sigv4=True,
