@@ -41,13 +41,14 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from typing import Literal, NamedTuple, cast
+from typing import Literal, NamedTuple
 
 import attrs
 
 from ._credentials import ChainOptions, CredentialResolver, Credentials
 from ._endpoints import is_valid_region, normalize_fips_region, resolve_endpoint
 from ._profiles import Profile, ProfileValue, SharedFiles
+from ._retry import DEFAULT_MAX_ATTEMPTS, RETRY_MODES, RetryMode
 from .errors import (
     BedrockPaginateError,
     ConfigError,
@@ -70,21 +71,17 @@ __all__ = [
     "validate_endpoint_url",
 ]
 
-RetryMode = Literal["standard", "adaptive", "legacy", "off"]
 AuthScheme = Literal["sigv4", "bearer"]
 
 #: Our default retry mode. botocore 1.43 defaults to ``legacy``; we use the mode every newer
 #: AWS SDK uses.
 DEFAULT_RETRY_MODE: RetryMode = "standard"
-#: Total attempts per retry mode when none is configured (botocore's defaults).
-DEFAULT_MAX_ATTEMPTS: Mapping[str, int] = {"standard": 3, "adaptive": 3, "legacy": 5, "off": 1}
 DEFAULT_CONNECT_TIMEOUT = 60.0
 DEFAULT_READ_TIMEOUT = 60.0
 #: The region used when none is configured and credentials are not required (replay).
 REPLAY_DEFAULT_REGION = "us-east-1"
 BEARER_TOKEN_ENV = "AWS_BEARER_TOKEN_BEDROCK"
 
-_RETRY_MODES = ("standard", "adaptive", "legacy", "off")
 _SERVICE_ENDPOINT_ENV = "AWS_ENDPOINT_URL_BEDROCK"
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
@@ -453,9 +450,9 @@ def _resolve_retry_mode(retry_mode: str | None, sources: _Sources) -> RetryMode:
     if found is None:
         return DEFAULT_RETRY_MODE
     mode = found.text.strip().lower()
-    if mode not in _RETRY_MODES:
+    if mode not in RETRY_MODES:
         raise found.error(f"must be one of standard, adaptive, legacy, off; not {found.text!r}")
-    return cast(RetryMode, mode)
+    return mode
 
 
 def _resolve_max_attempts(max_attempts: int | None, sources: _Sources, mode: str) -> int:
