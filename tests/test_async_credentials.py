@@ -38,10 +38,10 @@ def test_needs_io_again_inside_the_refresh_window() -> None:
         expiration=now + timedelta(minutes=5),
         source="credential_process",
     )
-    from bedrock_paginate._credentials import _Found
+    from bedrock_paginate._credentials import Found
 
     resolver = CredentialResolver(
-        lambda: _Found(credentials=soon, refresh=lambda: soon), now=lambda: now
+        lambda: Found(credentials=soon, refresh=lambda: soon), now=lambda: now
     )
     resolver.get()
     assert resolver.needs_io()
@@ -89,7 +89,7 @@ def test_slow_credential_process_does_not_block_other_tasks(tmp_path: Path) -> N
 
 
 def _counting_resolver() -> tuple[CredentialResolver, list[int]]:
-    from bedrock_paginate._credentials import _Found
+    from bedrock_paginate._credentials import Found
 
     runs: list[int] = []
 
@@ -102,7 +102,7 @@ def _counting_resolver() -> tuple[CredentialResolver, list[int]]:
             source="credential_process",
         )
 
-    return CredentialResolver(lambda: _Found(credentials=fresh(), refresh=fresh)), runs
+    return CredentialResolver(lambda: Found(credentials=fresh(), refresh=fresh)), runs
 
 
 def test_mark_expired_defers_the_refresh_to_the_next_get() -> None:

@@ -20,11 +20,11 @@ from bedrock_paginate._credentials import (
     ChainOptions,
     CredentialResolver,
     Credentials,
-    _check_container_url,
-    _Found,
+    Found,
     mask_access_key,
     parse_expiration,
 )
+from bedrock_paginate._credentials._container import check_container_url
 from bedrock_paginate._profiles import SharedFiles
 from bedrock_paginate.errors import (
     ConfigError,
@@ -672,7 +672,7 @@ def test_container_token_with_line_break_is_refused(tmp_path: Path) -> None:
 )
 def test_container_full_uri_allowed_hosts(url: str) -> None:
     """Loopback addresses, the ECS/EKS hosts and any https URL are accepted."""
-    _check_container_url(url)
+    check_container_url(url)
 
 
 @pytest.mark.parametrize(
@@ -868,12 +868,12 @@ class Source:
             source="credential_process",
         )
 
-    def load(self) -> _Found:
+    def load(self) -> Found:
         self.loads += 1
         self.loading.set()
         if self.gate is not None:
             self.gate.wait(10)
-        return _Found(self._make(0), self.refresh)
+        return Found(self._make(0), self.refresh)
 
     def refresh(self) -> Credentials:
         self.refreshes += 1

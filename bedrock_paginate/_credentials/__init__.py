@@ -1,0 +1,77 @@
+"""AWS credentials: the value, the default provider chain, and thread-safe refresh.
+
+A client holds a :class:`CredentialResolver`: it walks the chain lazily on first use and
+refreshes temporary credentials before they expire. The package is laid out so that each
+credential source has a module of its own:
+
+- ``_value``: :class:`Credentials` (the value the signer uses), ``Found`` (what a provider
+  returns), ISO 8601 expiry parsing (the one place it happens);
+- ``_resolver``: :class:`CredentialResolver`, the refresh windows and the lock;
+- ``_options``: :class:`ChainOptions` (everything the chain reads) and the shared readers;
+- ``_chain``: the order below and the walk;
+- providers: ``_static`` (environment, shared credentials file, config file keys),
+  ``_process``, ``_container``, ``_imds``; ``_unsupported`` for kinds not supported yet.
+
+**The provider interface.** A provider is a function
+``(options: ChainOptions, tried: Attempts) -> Found | None``:
+
+- it returns ``None`` when its source is not configured, after ``tried.add("...")`` with what it
+  looked at (the ``NoCredentialsError`` message lists these);
+- it returns ``Found(credentials, refresh)`` when its source is configured and answered:
+  ``credentials.source`` names the provider (``env``, ``shared-credentials-file``,
+  ``credential_process``, ``container``, ``imds``, ...; logged at DEBUG, never a secret), and
+  ``refresh`` is ``None`` for static keys or a function returning fresh credentials (called by
+  the resolver, under its lock, before expiry);
+- it raises a :class:`~bedrock_paginate.errors.ConfigError` subclass when its source is
+  configured but unusable (the chain stops there, as botocore's does).
+
+A provider imports what it needs beyond the standard library (``httpx``, ``subprocess``)
+inside its functions, and ``_chain`` imports provider modules only when the walk reaches them,
+so the cold start does not pay for sources a user does not have.
+
+The chain follows botocore 1.44's ``create_credential_resolver`` order (read, paraphrased):
+
+1. environment: ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` / ``AWS_SECURITY_TOKEN`` or
+   ``AWS_SESSION_TOKEN`` / ``AWS_CREDENTIAL_EXPIRATION`` -- skipped when the profile was named
+   in code (botocore's ``Session(profile=...)`` rule);
+2. assume-role profile (``role_arn`` without ``web_identity_token_file``) -> unsupported;
+3. web identity (``AWS_WEB_IDENTITY_TOKEN_FILE`` unless the profile was named in code, or the
+   profile's ``web_identity_token_file``) -> unsupported;
+4. SSO profile (``sso_role_name`` / ``sso_account_id``) -> unsupported;
+5. shared credentials file (``[name]`` section, static keys);
+6. ``aws login`` profile (``login_session``) -> unsupported;
+7. ``credential_process`` (from the merged profile): run without a shell, JSON ``Version: 1``;
+8. config file static keys (``[profile name]`` / ``[default]``);
+9. container credentials (``AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`` / ``_FULL_URI``);
+10. EC2 instance metadata (IMDSv2 token, then IMDSv1 fallback unless disabled).
+
+"Unsupported" raises :class:`~bedrock_paginate.errors.UnsupportedProfileError`, but only when the
+chain gets that far. When nothing is found and the profile has SSO / assume-role keys that
+botocore would not act on (e.g. ``sso_session`` alone, ``source_profile`` alone), that error is
+raised instead of ``NoCredentialsError`` because it says more.
+
+Not supported (legacy sources botocore still tries): ``AWS_CREDENTIAL_FILE`` and boto2's
+``/etc/boto.cfg``.
+
+No secret (secret key, session token, container authorization token, process output) ever
+appears in a message, a repr or a log line.
+"""
+
+from __future__ import annotations
+
+from ._options import DEFAULT_PROCESS_TIMEOUT, ChainOptions
+from ._resolver import ADVISORY_REFRESH_SECONDS, MANDATORY_REFRESH_SECONDS, CredentialResolver
+from ._value import Credentials, Found, mask_access_key, parse_expiration, utc_now
+
+__all__ = [
+    "ADVISORY_REFRESH_SECONDS",
+    "DEFAULT_PROCESS_TIMEOUT",
+    "MANDATORY_REFRESH_SECONDS",
+    "ChainOptions",
+    "CredentialResolver",
+    "Credentials",
+    "Found",
+    "mask_access_key",
+    "parse_expiration",
+    "utc_now",
+]

@@ -1,0 +1,133 @@
+"""What a credential provider gets to work with: :class:`ChainOptions` and shared readers.
+
+:class:`ChainOptions` carries everything the chain reads (environment, shared files, profile,
+clock, sleep, timeouts), injectable for tests; :class:`Attempts` collects what each provider
+looked at for the ``NoCredentialsError`` message. The helpers read environment variables and
+profile values the same way for every provider, and :func:`http_client` is the one way a
+provider opens an HTTP client (``httpx`` imported only then).
+
+Imports ``_profiles``, ``errors`` and ``_value``; no I/O at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .._profiles import Profile, ProfileValue, SharedFiles
+from ..errors import ConfigError
+from ._value import utc_now
+
+__all__ = [
+    "DEFAULT_PROCESS_TIMEOUT",
+    "Attempts",
+    "ChainOptions",
+    "chain_profile",
+    "env",
+    "env_bool",
+    "http_client",
+    "plain_text",
+    "setting",
+]
+
+#: How long a ``credential_process`` may run (botocore waits forever; we do not).
+DEFAULT_PROCESS_TIMEOUT = 120.0
+
+_CONTAINER_HOST = "http://169.254.170.2"
+_CONTAINER_TIMEOUT = 2.0
+_CONTAINER_ATTEMPTS = 3
+
+
+def _default_sleep(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
+
+
+def _default_jitter() -> float:
+    import random
+
+    return float(random.randint(120, 600))
+
+
+@attrs.frozen(kw_only=True)
+class ChainOptions:
+    """Everything the default chain reads, injectable for tests."""
+
+    environ: Mapping[str, str]
+    files: SharedFiles
+    #: The profile whose keys are consulted (``"default"`` when none was named).
+    profile_name: str = "default"
+    #: The profile was named in code: environment credentials are skipped, as in botocore.
+    profile_from_code: bool = False
+    now: Callable[[], datetime] = utc_now
+    sleep: Callable[[float], None] = _default_sleep
+    process_timeout: float = DEFAULT_PROCESS_TIMEOUT
+    #: Base URL for ``AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`` (tests point it at 127.0.0.1).
+    container_host: str = _CONTAINER_HOST
+    container_timeout: float = _CONTAINER_TIMEOUT
+    container_attempts: int = _CONTAINER_ATTEMPTS
+    #: Seconds (2-10 minutes in botocore) added when IMDS hands out nearly expired credentials.
+    imds_jitter: Callable[[], float] = _default_jitter
+
+
+class Attempts:
+    """What the chain looked at, for the ``NoCredentialsError`` message."""
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+
+    def add(self, note: str) -> None:
+        self.notes.append(note)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def env(options: ChainOptions, name: str) -> str | None:
+    """An environment variable, with empty values counting as unset."""
+    value = options.environ.get(name)
+    return value if value else None
+
+
+def env_bool(options: ChainOptions, name: str) -> bool:
+    value = env(options, name)
+    if value is None:
+        return False
+    lowered = value.strip().lower()
+    if lowered not in ("true", "false"):
+        raise ConfigError(f"{name} must be 'true' or 'false', not {value!r}")
+    return lowered == "true"
+
+
+def chain_profile(options: ChainOptions) -> Profile:
+    return options.files.profile(options.profile_name) or {}
+
+
+def plain_text(value: ProfileValue | None, *, key: str, where: str) -> str | None:
+    """A profile value that must be a plain string (not a nested sub-section)."""
+    if value is None or isinstance(value, str):
+        return value
+    raise ConfigError(f"{key} in {where} must be a plain value, not an indented sub-section")
+
+
+def http_client(timeout: float) -> Any:
+    import httpx
+
+    # trust_env=False: never send metadata requests through a proxy or read .netrc.
+    return httpx.Client(timeout=httpx.Timeout(timeout), trust_env=False, follow_redirects=False)
+
+
+def setting(options: ChainOptions, env_name: str, profile_key: str) -> tuple[str, str] | None:
+    """(value, where) from the environment, else the profile, else ``None``."""
+    value = env(options, env_name)
+    if value is not None:
+        return value, env_name
+    where = f"profile {options.profile_name!r}"
+    from_profile = plain_text(chain_profile(options).get(profile_key), key=profile_key, where=where)
+    if from_profile:
+        return from_profile, f"{profile_key} in {where}"
+    return None
