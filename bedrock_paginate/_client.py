@@ -1,22 +1,29 @@
 """``Client`` and ``AsyncClient``: thin I/O shells over the pure core.
 
-Everything that is not sending bytes or sleeping lives elsewhere: arguments in ``_serialize``,
-signing in ``_sigv4``, retry/skew/refresh decisions in ``_engine``, decoding in ``_decode``,
-pagination in ``_paginator``. Each shell has the same two short loops, one after the other in
-this file so they can be compared line by line:
+Everything that is not sending bytes or sleeping lives elsewhere: what each API operation is in
+``_operations`` (an :class:`~bedrock_paginate._operations.Operation` description), requests in
+``_serialize``, signing in ``_sigv4``, retry/skew/refresh decisions in ``_engine``, the final
+error in ``_failures``, decoding in ``_decode``, pagination in ``_paginator``. Each shell has the
+same short loops, one after the other in this file so they can be compared line by line:
 
-* the *attempt loop* (``_call``): sign, send, let the engine decide, sleep, repeat;
-* the *page loop* (``__iter__`` / ``__aiter__``): ask the pagination state, call, receive.
+* the *attempt loop* (``_call(operation, params)``, generic over the operation): wait, load the
+  credentials (inline in ``Client``, in a worker thread in ``AsyncClient`` when that may block),
+  sign, send, hand the :class:`~bedrock_paginate._failures.AttemptResult` to the engine, sleep,
+  repeat;
+* the *page loop* (``__iter__`` / ``__aiter__``): ask the pagination state, call, receive. The
+  token, limit and result names come from the operation's paginator config, so another
+  paginated operation needs no code here.
 
 The page iterators add one thing the pure state cannot see: how far ``jobs()`` got into the
-current page, so ``position_token()`` resumes at the next job after a ``break`` or Ctrl-C.
+current page, so ``position_token()`` resumes at the next job after a ``break`` or Ctrl-C. An
+error raised mid-listing gets that position as ``resume_token`` in one place, ``_resume_here``.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -24,17 +31,20 @@ import httpx
 
 from . import errors
 from ._config import ClientConfig, resolve_config
-from ._engine import Call, Engine, Failure
+from ._engine import MAX_BODY_BYTES, Call, Engine
+from ._failures import AttemptResult
 from ._http import HttpRequest, HttpResponse
+from ._operations import LIST_MODEL_INVOCATION_JOBS, OPERATIONS, Operation
 from ._paginator import (
-    LIST_MODEL_INVOCATION_JOBS,
     PaginationState,
     PaginatorConfig,
+    page_items,
+    page_output_tokens,
+    page_with_items,
     parse_pagination_config,
 )
 from ._proxies import proxy_for
 from ._retry import RetryPolicy
-from ._serialize import validate_list_params
 from .errors import BedrockPaginateError, ClientClosedError, ConfigError, ParamValidationError
 from .models import JobSummary, Page
 
@@ -42,10 +52,10 @@ if TYPE_CHECKING:
     import ssl
     from types import TracebackType
 
+    from ._retry import FailureKind
+
 __all__ = ["AsyncClient", "AsyncPageIterator", "Client", "PageIterator"]
 
-_OPERATION = "list_model_invocation_jobs"
-_OPERATION_NAMES = (_OPERATION, "ListModelInvocationJobs")
 _TIMEOUTS_WRITE_POOL = 60.0
 
 
@@ -53,24 +63,33 @@ def _to_httpx(request: HttpRequest) -> httpx.Request:
     return httpx.Request(request.method, request.url, headers=request.headers, content=request.body)
 
 
-def _response(resp: httpx.Response, body: bytes) -> HttpResponse:
-    return HttpResponse(
-        status_code=resp.status_code,
-        headers={k.lower(): v for k, v in resp.headers.items()},
-        body=body,
+def _response(resp: httpx.Response, body: bytes) -> AttemptResult:
+    return AttemptResult(
+        response=HttpResponse(
+            status_code=resp.status_code,
+            headers={k.lower(): v for k, v in resp.headers.items()},
+            body=body,
+        )
     )
 
 
-def _classify(exc: httpx.RequestError) -> tuple[Failure, str]:
-    """The engine's failure kind for an httpx error, and a short secret-free detail."""
+def _failed(exc: httpx.RequestError) -> AttemptResult:
+    """The attempt result for an httpx error: its kind, a short secret-free detail, and the
+    exception itself (the ``__cause__`` of the error raised in the end)."""
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    kind: FailureKind = "read"
     if isinstance(exc, httpx.DecodingError):
-        return "bad_encoding", detail
-    if isinstance(exc, httpx.TimeoutException):
-        return "timeout", detail
-    if isinstance(exc, httpx.ConnectError):
-        return "connect", detail
-    return "read", detail
+        kind = "bad_encoding"
+    elif isinstance(exc, httpx.TimeoutException):
+        kind = "timeout"
+    elif isinstance(exc, httpx.ConnectError):
+        kind = "connect"
+    return AttemptResult(failure=kind, detail=detail, exception=exc)
+
+
+def _resume_here(error: BedrockPaginateError, pages: _PageIteratorBase[Any]) -> None:
+    """Attach where to resume to an error raised mid-listing: the one place that does."""
+    error.resume_token = pages.position_token()
 
 
 def _ssl_context(bundle: str) -> ssl.SSLContext:
@@ -96,6 +115,18 @@ def _refuse_transport_with_replay(transport: object, kwargs: Mapping[str, Any]) 
             "and would never use the transport",
             param="transport",
         )
+
+
+def _body_cap(value: object) -> int:
+    """The validated ``max_body_bytes`` (the default when ``None``)."""
+    if value is None:
+        return MAX_BODY_BYTES
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ParamValidationError(
+            f"max_body_bytes must be a whole number of bytes of at least 1, not {value!r}",
+            param="max_body_bytes",
+        )
+    return value
 
 
 def _no_sleep(seconds: float) -> None:
@@ -140,6 +171,7 @@ class _ClientBase:
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Any] | None = None,
         random: Callable[[], float] | None = None,
+        max_body_bytes: int | None = None,
     ) -> None:
         if record_to is not None and replay_from is not None:
             raise ParamValidationError(
@@ -171,7 +203,12 @@ class _ClientBase:
             max_attempts=self.config.max_attempts,
             **policy_kwargs,
         )
-        self._engine = Engine(self.config, retry=retry, clock=clock or time.time)
+        self._engine = Engine(
+            self.config,
+            retry=retry,
+            clock=clock or time.time,
+            max_body_bytes=_body_cap(max_body_bytes),
+        )
         self._record_to = record_to
         self._replay_from = replay_from
         self._replay_any_order = replay_any_order
@@ -241,16 +278,22 @@ class _ClientBase:
         return transport
 
     def can_paginate(self, operation_name: str) -> bool:
-        """True for ``list_model_invocation_jobs``, as boto3."""
-        return operation_name in _OPERATION_NAMES
+        """True for a paginated operation (``list_model_invocation_jobs``), as boto3."""
+        operation = OPERATIONS.get(operation_name)
+        return operation is not None and operation.paginator is not None
 
-    def _check_operation(self, operation_name: str) -> None:
-        if operation_name not in _OPERATION_NAMES:
+    def _paginated(self, operation_name: str) -> Operation:
+        operation = OPERATIONS.get(operation_name)
+        if operation is None or operation.paginator is None:
+            pageable = sorted(
+                {op.python_name for op in OPERATIONS.values() if op.paginator is not None}
+            )
             raise ParamValidationError(
                 f"Operation cannot be paginated: {operation_name!r}; this client pages "
-                f"{_OPERATION!r} only",
+                f"{', '.join(repr(name) for name in pageable)}",
                 param="operation_name",
             )
+        return operation
 
 
 @attrs.frozen
@@ -263,7 +306,8 @@ class Client(_ClientBase):
     """A synchronous ListModelInvocationJobs client; one instance is safe to share by threads.
 
     Configuration is resolved like the AWS SDKs (see the README). ``transport`` replaces the
-    httpx transport (tests); ``record_to``/``replay_from`` record or replay a fixture file.
+    httpx transport (tests); ``record_to``/``replay_from`` record or replay a fixture file;
+    ``max_body_bytes`` caps one response body (64 MiB by default; larger ones are a DecodeError).
     """
 
     def __init__(self, *, transport: httpx.BaseTransport | None = None, **kwargs: Any) -> None:
@@ -298,29 +342,32 @@ class Client(_ClientBase):
 
     def list_model_invocation_jobs(self, **params: Any) -> Page:
         """One page of ListModelInvocationJobs (boto3's parameter names)."""
-        return self._call(validate_list_params(params))
+        operation = LIST_MODEL_INVOCATION_JOBS
+        page: Page = self._call(operation, operation.validate(params))
+        return page
 
     def get_paginator(self, operation_name: str) -> Paginator:
         """boto3's ``get_paginator("list_model_invocation_jobs")``."""
-        self._check_operation(operation_name)
-        return Paginator(self, LIST_MODEL_INVOCATION_JOBS)
+        return Paginator(self, self._paginated(operation_name))
 
-    def _call(self, params: Mapping[str, Any]) -> Page:
+    def _call(self, operation: Operation, params: Mapping[str, Any]) -> Any:
+        """Call ``operation`` with validated ``params``; its decoded model, or raise."""
         self._check_open()
-        call = self._engine.start(params)
+        call = self._engine.start(operation, params)
         while True:
             wait = call.before_attempt()
             if wait > 0:
                 self._sleep(wait)
-            decision = call.evaluate(*self._attempt(call))
-            if decision.page is not None:
-                return decision.page
+            call.load_credentials()
+            decision = call.evaluate(self._attempt(call))
             if decision.error is not None:
                 raise decision.error
+            if decision.delay is None:
+                return decision.result
             if decision.delay:
                 self._sleep(decision.delay)
 
-    def _attempt(self, call: Call) -> tuple[HttpResponse | None, Failure | None, str]:
+    def _attempt(self, call: Call) -> AttemptResult:
         request = _to_httpx(call.signed_request())
         try:
             resp = self._http.send(request, stream=True)
@@ -330,12 +377,12 @@ class Client(_ClientBase):
                     return reader.failure
                 for chunk in resp.iter_bytes():
                     if not reader.add(chunk):
-                        return reader.failure or (None, "read", "")
+                        return reader.failure or AttemptResult(failure="read")
             finally:
                 resp.close()
         except httpx.RequestError as exc:
-            return None, *_classify(exc)
-        return _response(resp, reader.body()), None, ""
+            return _failed(exc)
+        return _response(resp, reader.body())
 
 
 class AsyncClient(_ClientBase):
@@ -399,36 +446,33 @@ class AsyncClient(_ClientBase):
 
     async def list_model_invocation_jobs(self, **params: Any) -> Page:
         """One page of ListModelInvocationJobs (boto3's parameter names)."""
-        return await self._call(validate_list_params(params))
+        operation = LIST_MODEL_INVOCATION_JOBS
+        page: Page = await self._call(operation, operation.validate(params))
+        return page
 
     def get_paginator(self, operation_name: str) -> AsyncPaginator:
         """The async paginator for ``list_model_invocation_jobs``."""
-        self._check_operation(operation_name)
-        return AsyncPaginator(self, LIST_MODEL_INVOCATION_JOBS)
+        return AsyncPaginator(self, self._paginated(operation_name))
 
-    async def _call(self, params: Mapping[str, Any]) -> Page:
+    async def _call(self, operation: Operation, params: Mapping[str, Any]) -> Any:
+        """Call ``operation`` with validated ``params``; its decoded model, or raise."""
         self._check_open()
         self._check_loop()
-        call = self._engine.start(params)
+        call = self._engine.start(operation, params)
         while True:
             wait = call.before_attempt()
             if wait > 0:
                 await self._sleep(wait)
-            decision = call.evaluate(*await self._attempt(call))
-            if decision.page is not None:
-                return decision.page
+            await _load_credentials(call)
+            decision = call.evaluate(await self._attempt(call))
             if decision.error is not None:
                 raise decision.error
+            if decision.delay is None:
+                return decision.result
             if decision.delay:
                 await self._sleep(decision.delay)
 
-    async def _attempt(self, call: Call) -> tuple[HttpResponse | None, Failure | None, str]:
-        creds = self.config.credentials
-        if creds is not None and creds.needs_io():
-            # Loading or refreshing may run credential_process or call IMDS: not on the loop.
-            import asyncio
-
-            await asyncio.to_thread(creds.get)
+    async def _attempt(self, call: Call) -> AttemptResult:
         request = _to_httpx(call.signed_request())
         try:
             resp = await self._http.send(request, stream=True)
@@ -438,12 +482,23 @@ class AsyncClient(_ClientBase):
                     return reader.failure
                 async for chunk in resp.aiter_bytes():
                     if not reader.add(chunk):
-                        return reader.failure or (None, "read", "")
+                        return reader.failure or AttemptResult(failure="read")
             finally:
                 await resp.aclose()
         except httpx.RequestError as exc:
-            return None, *_classify(exc)
-        return _response(resp, reader.body()), None, ""
+            return _failed(exc)
+        return _response(resp, reader.body())
+
+
+async def _load_credentials(call: Call) -> None:
+    """The async shell's credential step: loading or refreshing may run credential_process
+    or call IMDS, so it runs in a worker thread then, never on the event loop."""
+    if call.credentials_need_io():
+        import asyncio
+
+        await asyncio.to_thread(call.load_credentials)
+    else:
+        call.load_credentials()
 
 
 # --- paginators ---------------------------------------------------------------------------------
@@ -452,9 +507,11 @@ _CLIENT = TypeVar("_CLIENT", Client, AsyncClient)
 
 
 class _PaginatorBase(Generic[_CLIENT]):
-    def __init__(self, client: _CLIENT, config: PaginatorConfig) -> None:
+    def __init__(self, client: _CLIENT, operation: Operation) -> None:
         self._client: _CLIENT = client
-        self._config = config
+        self._operation = operation
+        assert operation.paginator is not None  # get_paginator checked it
+        self._config: PaginatorConfig = operation.paginator
 
     def _prepare(
         self, kwargs: dict[str, Any]
@@ -468,7 +525,7 @@ class _PaginatorBase(Generic[_CLIENT]):
                     f"PaginationConfig={{'{hint}': ...}} instead",
                     param=name,
                 )
-        params = validate_list_params(kwargs)
+        params = self._operation.validate(kwargs)
         # Decode the starting token now, so a malformed one fails before any request.
         PaginationState[JobSummary](self._config, settings)
         return params, lambda: PaginationState(self._config, settings)
@@ -480,7 +537,7 @@ class Paginator(_PaginatorBase[Client]):
     def paginate(self, **kwargs: Any) -> PageIterator:
         """Pages of jobs; arguments as boto3's (filters + ``PaginationConfig``)."""
         params, new_state = self._prepare(kwargs)
-        return PageIterator(self._client, params, new_state)
+        return PageIterator(self._client, self._operation, params, new_state)
 
 
 class AsyncPaginator(_PaginatorBase[AsyncClient]):
@@ -489,17 +546,21 @@ class AsyncPaginator(_PaginatorBase[AsyncClient]):
     def paginate(self, **kwargs: Any) -> AsyncPageIterator:
         """Pages of jobs, asynchronously; arguments as :meth:`Paginator.paginate`."""
         params, new_state = self._prepare(kwargs)
-        return AsyncPageIterator(self._client, params, new_state)
+        return AsyncPageIterator(self._client, self._operation, params, new_state)
 
 
 class _PageIteratorBase(Generic[_CLIENT]):
     def __init__(
         self,
         client: _CLIENT,
+        operation: Operation,
         params: dict[str, Any],
         new_state: Callable[[], PaginationState[JobSummary]],
     ) -> None:
         self._client: _CLIENT = client
+        self._operation = operation
+        assert operation.paginator is not None
+        self._config: PaginatorConfig = operation.paginator
         self._params = params
         self._new_state = new_state
         self._state: PaginationState[JobSummary] | None = None
@@ -537,7 +598,7 @@ class _PageIteratorBase(Generic[_CLIENT]):
         try:
             overrides = state.next_request()
         except BedrockPaginateError as exc:
-            exc.resume_token = self.position_token()
+            _resume_here(exc, self)
             raise
         return None if overrides is None else {**self._params, **overrides}
 
@@ -547,13 +608,15 @@ class _PageIteratorBase(Generic[_CLIENT]):
         return state
 
     def _page_out(self, state: PaginationState[JobSummary], page: Page) -> Page:
-        items = state.receive({"nextToken": page.next_token}, page.invocation_job_summaries)
-        if len(items) == len(page.invocation_job_summaries):
-            return page
-        return attrs.evolve(page, invocation_job_summaries=tuple(items))
+        config = self._config
+        items = state.receive(page_output_tokens(config, page), page_items(config, page))
+        return page_with_items(config, page, items)
+
+    def _items(self, page: Page) -> Sequence[JobSummary]:
+        return page_items(self._config, page)
 
     def _full_result(self, jobs: list[JobSummary]) -> dict[str, Any]:
-        result: dict[str, Any] = {"invocationJobSummaries": [job.to_dict() for job in jobs]}
+        result: dict[str, Any] = {self._config.result_key: [job.to_dict() for job in jobs]}
         if self.resume_token is not None:
             result["NextToken"] = self.resume_token
         return result
@@ -590,16 +653,16 @@ class PageIterator(_PageIteratorBase[Client]):
         state = self._start()
         while (params := self._next_params(state)) is not None:
             try:
-                page = self._client._call(params)
+                page = self._client._call(self._operation, params)
             except BedrockPaginateError as exc:
-                exc.resume_token = self.position_token()
+                _resume_here(exc, self)
                 raise
             yield self._page_out(state, page)
 
     def jobs(self) -> Iterator[JobSummary]:
         """Every job, page after page (holds one page in memory)."""
         for page in self:
-            for returned, job in enumerate(page.invocation_job_summaries, 1):
+            for returned, job in enumerate(self._items(page), 1):
                 self._partial = returned
                 yield job
             self._partial = None
@@ -622,16 +685,16 @@ class AsyncPageIterator(_PageIteratorBase[AsyncClient]):
         state = self._start()
         while (params := self._next_params(state)) is not None:
             try:
-                page = await self._client._call(params)
+                page = await self._client._call(self._operation, params)
             except BedrockPaginateError as exc:
-                exc.resume_token = self.position_token()
+                _resume_here(exc, self)
                 raise
             yield self._page_out(state, page)
 
     async def jobs(self) -> AsyncIterator[JobSummary]:
         """Every job, page after page (holds one page in memory)."""
         async for page in self:
-            for returned, job in enumerate(page.invocation_job_summaries, 1):
+            for returned, job in enumerate(self._items(page), 1):
                 self._partial = returned
                 yield job
             self._partial = None

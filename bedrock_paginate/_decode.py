@@ -1,5 +1,6 @@
 """Decode responses: a 200 body into a typed :class:`~bedrock_paginate.models.Page`, an error
-response into the matching :class:`~bedrock_paginate.errors.ServiceError`.
+response into its code and message (:func:`error_fields`; the exception is built from them, once,
+in ``_failures``).
 
 Pure: bytes and headers in, values or exceptions out. The one cattrs converter of the package is
 configured here, once. Strict on types (a number where a string belongs is a :class:`DecodeError`,
@@ -24,7 +25,7 @@ from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
 from ._http import HttpResponse
-from .errors import DecodeError, ServiceError, service_error_class
+from .errors import DecodeError
 from .models import (
     WIRE,
     InputDataConfig,
@@ -38,11 +39,12 @@ from .models import (
 )
 
 __all__ = [
+    "ErrorFields",
     "decode_json_body",
     "decode_page",
+    "error_fields",
     "format_timestamp",
     "jobs_from_dicts",
-    "parse_error",
     "parse_timestamp",
 ]
 
@@ -413,8 +415,22 @@ def error_code_from(headers: Mapping[str, str], body: object) -> str | None:
     return code or None
 
 
-def parse_error(response: HttpResponse) -> ServiceError:
-    """Turn a non-2xx response into the matching ServiceError subclass (never raises)."""
+@attrs.frozen(kw_only=True)
+class ErrorFields:
+    """What an error response says: the AWS error ``code`` (the HTTP status when none is given),
+    the ``message`` (the status's reason phrase when neither is given), and the body's modelled
+    ``message`` member when it has one (botocore keeps it at the top level of ``response``)."""
+
+    code: str
+    message: str
+    message_member: str | None = None
+
+
+def error_fields(response: HttpResponse) -> ErrorFields:
+    """Read the code and message of a non-2xx response (never raises).
+
+    The exception itself is built in one place, :func:`bedrock_paginate._failures.build_error`.
+    """
     body: object = None
     if response.body:
         try:
@@ -423,25 +439,17 @@ def parse_error(response: HttpResponse) -> ServiceError:
             body = None
     code = error_code_from(response.headers, body)
     message = ""
+    member: str | None = None
     if isinstance(body, dict):
         for key in ("message", "Message", "errorMessage"):
             candidate = body.get(key)
             if isinstance(candidate, str):
                 message = candidate
                 break
+        if isinstance(body.get("message"), str):
+            member = body["message"]
     if code is None:
         code = str(response.status_code)
         if not message:
             message = http.client.responses.get(response.status_code, "Unknown")
-    cls = service_error_class(code)
-    members: dict[str, Any] = {}
-    if cls is not ServiceError and isinstance(body, dict) and isinstance(body.get("message"), str):
-        members["message"] = body["message"]  # the modelled member, as botocore keeps it
-    return cls(
-        message,
-        code=code,
-        status_code=response.status_code,
-        request_id=response.header("x-amzn-requestid"),
-        headers=dict(response.headers),
-        members=members,
-    )
+    return ErrorFields(code=code, message=message, message_member=member)

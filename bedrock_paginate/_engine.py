@@ -1,12 +1,16 @@
 """The request engine shared by the sync and async clients: everything about one API call that
 is not I/O.
 
-For each call, :meth:`Engine.start` gives a :class:`Call`. A shell loops: wait
-``call.before_attempt()`` seconds, send ``call.signed_request()``, then hand what came back (a
-response, or the kind of transport failure) to :meth:`Call.evaluate`, which answers with a
-:class:`Decision`: the decoded page, a retry after a delay, or the error to raise. Retries,
-clock-skew correction, credential refresh after ``ExpiredTokenException``, and error decoding
-all live here, once. The shells only send and sleep.
+For each call, :meth:`Engine.start` (an :class:`~bedrock_paginate._operations.Operation` and its
+validated arguments) gives a :class:`Call`. A shell loops: wait ``call.before_attempt()``
+seconds, load the credentials (``call.load_credentials()``: inline in the sync client, in a
+worker thread when ``call.credentials_need_io()`` in the async one), send
+``call.signed_request()``, then hand what came back, an
+:class:`~bedrock_paginate._failures.AttemptResult`, to :meth:`Call.evaluate`, which answers with
+a :class:`Decision`: the decoded model, a retry after a delay, or the error to raise (built once
+by ``_failures.build_error``). Retries, clock-skew correction, credential refresh after
+``ExpiredTokenException`` and decoding live here, once, generic over the operation. The shells
+only send and sleep.
 
 Attempts are counted twice. ``Call.attempt`` counts every request sent (logs, the page's
 ``RetryAttempts``). The retry policy only sees the attempts it decided on: re-signing after a
@@ -22,17 +26,24 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote, quote_plus, urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import attrs
 
 from . import __version__ as _version
-from ._decode import decode_page, parse_error
+from ._decode import ErrorFields
+from ._failures import (
+    MIN_SECRET_LENGTH,
+    AttemptRecord,
+    AttemptResult,
+    build_error,
+    scrub_response,
+    scrubbed_fields,
+)
 from ._http import HttpRequest, HttpResponse
 from ._retry import (
     AttemptOutcome,
-    FailureKind,
     RetryPolicy,
     clock_skew_offset,
     is_clock_skew_error,
@@ -40,12 +51,12 @@ from ._retry import (
 )
 from ._serialize import build_request
 from ._sigv4 import sign_request
-from .errors import BedrockPaginateError, DecodeError, ServiceError, TransportError
+from .errors import BedrockPaginateError, DecodeError
 
 if TYPE_CHECKING:
     from ._config import ClientConfig
     from ._credentials import Credentials
-    from .models import Page
+    from ._operations import Operation
 
 __all__ = [
     "BODY_DEADLINE_READ_TIMEOUTS",
@@ -54,39 +65,36 @@ __all__ = [
     "Call",
     "Decision",
     "Engine",
-    "Failure",
 ]
 
 log = logging.getLogger("bedrock_paginate")
 
-#: Responses larger than this are refused (a page of 1000 jobs is about 1.5 MB). Read when an
-#: :class:`Engine` is created (tests lower it before creating a client).
+#: Default cap on a response body (a page of 1000 jobs is about 1.5 MB); larger bodies are
+#: refused. Per engine: ``Engine(max_body_bytes=...)``.
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
 #: A body must arrive within this many read timeouts in total: the read timeout alone bounds
 #: each wait, so a server trickling bytes just fast enough would otherwise never be cut off.
 BODY_DEADLINE_READ_TIMEOUTS = 5
 
-#: Why an attempt produced no response: could not connect, timed out, connection cut while
-#: reading, body over the size cap, or a body whose Content-Encoding could not be undone.
-Failure = Literal["connect", "timeout", "read", "too_large", "bad_encoding"]
-
 _USER_AGENT = f"bedrock-paginate/{_version} Python/{sys.version_info[0]}.{sys.version_info[1]}"
 # AWS's skew message ends with the server's time: "... (20250102T030405Z - 5 min.)".
 _SERVER_TIME_IN_MESSAGE = re.compile(r"\((\d{8}T\d{6}Z) [+-] \d+ min\.\)")
 _SIGNATURE = re.compile(r"Signature=([0-9a-fA-F]+)")
-#: Shorter values are not scrubbed from messages (they would mangle ordinary words).
-_MIN_SECRET_LENGTH = 8
-_REDACTED = "[secure]"
 
 
 @attrs.frozen
 class Decision:
-    """What a shell does next: return ``page``, retry after ``delay`` s, or raise ``error``."""
+    """What a shell does next: return ``result``, retry after ``delay`` s, or raise ``error``."""
 
-    page: Page | None = None
+    result: Any = None
     delay: float | None = None
     error: BedrockPaginateError | None = None
+
+    @property
+    def done(self) -> bool:
+        """Whether ``result`` is the call's answer."""
+        return self.delay is None and self.error is None
 
 
 class Engine:
@@ -98,6 +106,7 @@ class Engine:
         *,
         retry: RetryPolicy,
         clock: Callable[[], float] = time.time,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         self.config = config
         self.retry = retry
@@ -105,24 +114,23 @@ class Engine:
         #: Seconds to add to the local clock when signing (learnt from a clock-skew error).
         self.skew = 0.0
         #: Larger response bodies are refused with a DecodeError.
-        self.max_body_bytes = MAX_BODY_BYTES
+        self.max_body_bytes = max_body_bytes
 
-    def start(self, params: Mapping[str, Any]) -> Call:
-        """A new call for validated ListModelInvocationJobs ``params``."""
-        return Call(self, build_request(self.config.endpoint_url, params))
+    def start(self, operation: Operation, params: Mapping[str, Any]) -> Call:
+        """A new call of ``operation`` with validated ``params`` (``operation.validate``)."""
+        return Call(self, operation, build_request(self.config.endpoint_url, operation, params))
 
     def now(self) -> datetime:
         """The signing time: the local clock corrected by the learnt skew."""
         return datetime.fromtimestamp(self.clock() + self.skew, tz=timezone.utc)
 
-    def authorize(self, request: HttpRequest) -> tuple[dict[str, str], Credentials | None]:
-        """The auth headers for ``request`` and the credentials they were signed with."""
+    def authorize(self, request: HttpRequest, creds: Credentials | None) -> dict[str, str]:
+        """The auth headers for ``request``, signed with ``creds`` (loaded by the shell)."""
         config = self.config
         if config.auth_scheme == "bearer":
-            return {"Authorization": f"Bearer {config.bearer_token}"}, None
-        if config.credentials is None:  # replay mode: nothing is checked, sign nothing real
-            return {}, None
-        creds = config.credentials.get()
+            return {"Authorization": f"Bearer {config.bearer_token}"}
+        if creds is None:  # replay mode: nothing is checked, sign nothing real
+            return {}
         headers = sign_request(
             request.method,
             request.url,
@@ -135,17 +143,22 @@ class Engine:
             session_token=creds.token,
             now=self.now(),
         )
-        return dict(headers), creds
+        return dict(headers)
 
 
 class BodyReader:
-    """Collects a response body chunk by chunk for a shell, refusing a body over the size cap
-    (by its Content-Length before reading, or as it grows) or one still arriving after the
-    deadline. With a Content-Length the bytes go straight into one buffer of that size, so a
-    page is never held twice (chunks plus their join)."""
+    """Collects a response body chunk by chunk, refusing a body over the size cap (by its
+    Content-Length before reading, or as it grows) or one still arriving after the deadline.
+    With a Content-Length the bytes go straight into one buffer of that size, so a page is
+    never held twice (chunks plus their join). The one capped reader of the package: the
+    credential providers' HTTP calls use it too (with ``deadline=None``)."""
 
     def __init__(
-        self, content_length: str | None, limit: int, deadline: float, clock: Callable[[], float]
+        self,
+        content_length: str | None,
+        limit: int,
+        deadline: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._limit = limit
         self._deadline = deadline
@@ -153,10 +166,10 @@ class BodyReader:
         self._started = clock()
         self._size = 0
         #: Why reading stopped early, as the shell's attempt result; ``None`` while fine.
-        self.failure: tuple[None, Failure, str] | None = None
+        self.failure: AttemptResult | None = None
         declared = int(content_length) if content_length and content_length.isdigit() else None
         if declared is not None and declared > limit:
-            self.failure = (None, "too_large", "")
+            self.failure = AttemptResult(failure="too_large")
         self._buffer = bytearray(declared if declared is not None and declared <= limit else 0)
         self._preallocated = len(self._buffer)
 
@@ -164,11 +177,11 @@ class BodyReader:
         """Take one chunk; ``False`` when reading must stop (see :attr:`failure`)."""
         end = self._size + len(chunk)
         if end > self._limit:
-            self.failure = (None, "too_large", "")
+            self.failure = AttemptResult(failure="too_large")
             return False
-        if self._clock() - self._started > self._deadline:
+        if self._deadline is not None and self._clock() - self._started > self._deadline:
             detail = f"the response body was still arriving after {self._deadline:g} s"
-            self.failure = (None, "timeout", detail)
+            self.failure = AttemptResult(failure="timeout", detail=detail)
             return False
         if end <= self._preallocated:
             self._buffer[self._size : end] = chunk
@@ -189,14 +202,16 @@ class BodyReader:
 class Call:
     """The attempts of one API call (one page)."""
 
-    def __init__(self, engine: Engine, request: HttpRequest) -> None:
+    def __init__(self, engine: Engine, operation: Operation, request: HttpRequest) -> None:
         self.engine = engine
+        self.operation = operation
         self.request = request
         #: Requests sent so far, free re-sends included.
         self.attempt = 0
         self._free = 0
         self._skew_fixed = False
         self._refreshed = False
+        self._creds: Credentials | None = None
         self._signed_with: Credentials | None = None
         # The secrets of the last attempt (secret key, session or bearer token, signature),
         # scrubbed from anything the service sends back before it reaches an error message.
@@ -217,18 +232,36 @@ class Call:
         """Seconds to wait before the next attempt (adaptive rate limiting), usually 0."""
         return self.engine.retry.before_attempt()
 
+    def credentials_need_io(self) -> bool:
+        """Whether :meth:`load_credentials` may block (load or refresh): the async shell then
+        runs it in a worker thread."""
+        config = self.engine.config
+        creds = config.credentials
+        return config.auth_scheme != "bearer" and creds is not None and creds.needs_io()
+
+    def load_credentials(self) -> None:
+        """Load (or refresh) the credentials the next attempt is signed with; may do I/O."""
+        config = self.engine.config
+        if config.auth_scheme == "bearer" or config.credentials is None:
+            self._creds = None
+        else:
+            self._creds = config.credentials.get()
+
     def signed_request(self) -> HttpRequest:
-        """The request with fresh signature headers for the next attempt."""
+        """The request with fresh signature headers for the next attempt (after
+        :meth:`load_credentials`)."""
         self.attempt += 1
         headers = dict(self.request.headers)
         headers["User-Agent"] = _USER_AGENT
-        auth, self._signed_with = self.engine.authorize(self.request)
-        self._secrets = _secrets_of(auth, self._signed_with, self.engine.config.bearer_token)
+        self._signed_with = self._creds
+        auth = self.engine.authorize(self.request, self._creds)
+        self._secrets = _secrets_of(auth, self._creds, self.engine.config.bearer_token)
         headers.update(auth)
         if log.isEnabledFor(logging.DEBUG):
             split = urlsplit(self.request.url)
             log.debug(
-                "request GET %s?%s (attempt %d, auth %s)",
+                "request %s %s?%s (attempt %d, auth %s)",
+                self.request.method,
                 split.path,
                 split.query,
                 self.attempt,
@@ -236,12 +269,11 @@ class Call:
             )
         return attrs.evolve(self.request, headers=headers)
 
-    def evaluate(
-        self, response: HttpResponse | None, failure: Failure | None = None, detail: str = ""
-    ) -> Decision:
-        """Decide what follows an attempt that got ``response`` or failed with ``failure``."""
+    def evaluate(self, result: AttemptResult) -> Decision:
+        """Decide what follows an attempt that got ``result``."""
+        response = result.response
         if response is None:
-            return self._after_failure(failure or "connect", detail)
+            return self._after_failure(result)
         log.debug(
             "response %d request-id %s (attempt %d, %d bytes)",
             response.status_code,
@@ -250,101 +282,93 @@ class Call:
             len(response.body),
         )
         if 200 <= response.status_code < 300:
-            return self._after_success(response)
-        return self._after_error_response(response)
+            return self._after_success(result, response)
+        return self._after_error_response(result, response)
 
     # --- the three kinds of outcome ---------------------------------------------------------
 
-    def _after_failure(self, kind: Failure, detail: str) -> Decision:
-        if kind == "too_large":
-            return Decision(
-                error=DecodeError(
-                    f"invalid response: body larger than {self.engine.max_body_bytes} bytes; "
-                    "refused"
-                )
-            )
-        error: BedrockPaginateError
-        outcome_kind: FailureKind
-        if kind == "bad_encoding":
-            error = DecodeError(
-                "invalid response: the body could not be decompressed"
-                + (f" ({detail})" if detail else "")
-            )
-            outcome_kind = "bad_body"
-        else:
-            error = TransportError(_transport_message(kind, detail), attempts=self.attempt)
-            outcome_kind = kind
-        return self._retry_or_raise(error, AttemptOutcome(failure=outcome_kind))
+    def _after_failure(self, result: AttemptResult) -> Decision:
+        if result.failure == "too_large":
+            return Decision(error=self._error(result))
+        kind = result.failure or "connect"
+        outcome = AttemptOutcome(failure="bad_body" if kind == "bad_encoding" else kind)
+        return self._retry_or_raise(result, outcome)
 
-    def _after_success(self, response: HttpResponse) -> Decision:
+    def _after_success(self, result: AttemptResult, response: HttpResponse) -> Decision:
         try:
-            page = decode_page(response, retry_attempts=self.attempt - 1)
+            model = self.operation.decode(response, retry_attempts=self.attempt - 1)
         except DecodeError as exc:
-            error = self._clean_decode_error(response, exc)
             outcome = AttemptOutcome(status_code=response.status_code, failure="bad_body")
-            return self._retry_or_raise(error, outcome)
+            return self._retry_or_raise(result, outcome, decode_error=exc)
         self.engine.retry.on_success(self.policy_attempt, last_failure=self._last_failure)
-        return Decision(page=page)
+        return Decision(result=model)
 
-    def _clean_decode_error(self, response: HttpResponse, error: DecodeError) -> DecodeError:
-        """The DecodeError for ``response`` with our secrets scrubbed before any snippet of the
-        body is cut from it (so not even a part of a secret can show)."""
-        clean = _scrub_response(response, self._secrets)
-        if clean is not response:
-            try:
-                decode_page(clean)
-            except DecodeError as again:
-                error = again
-        error.message = _scrub(error.message, self._secrets)
-        error.args = (error.message,)
-        error.request_id = clean.header("x-amzn-requestid")
-        return error
-
-    def _after_error_response(self, response: HttpResponse) -> Decision:
-        # Some services echo the canonical request (with the session token) in the message.
-        response = _scrub_response(response, self._secrets)
-        error = parse_error(response)
-        error.message = _scrub(error.message, self._secrets)  # \u-escaped in the JSON
-        if 300 <= response.status_code < 400:
-            error.message = _redirect_message(response)
-        # Nothing unscrubbed may stay behind in the exception's args or botocore-shaped members.
-        error.args = (error.message,)
-        error.members = {
-            k: _scrub(v, self._secrets) if isinstance(v, str) else v
-            for k, v in error.members.items()
-        }
+    def _after_error_response(self, result: AttemptResult, response: HttpResponse) -> Decision:
+        fields = scrubbed_fields(scrub_response(response, self._secrets), self._secrets)
         outcome = AttemptOutcome(
             status_code=response.status_code,
-            error_code=error.code,
-            error_message=error.message,
+            error_code=fields.code,
+            error_message=fields.message,
             retry_after=response.header("x-amz-retry-after"),
             date_header=response.header("date"),
         )
         special = self._fix_clock_skew(outcome) or self._refresh_credentials(outcome)
         if special is not None:
             return special
-        self._explain_special(error, outcome)
-        return self._retry_or_raise(error, outcome)
+        return self._retry_or_raise(result, outcome, fields=fields)
 
-    def _retry_or_raise(self, error: BedrockPaginateError, outcome: AttemptOutcome) -> Decision:
+    def _retry_or_raise(
+        self,
+        result: AttemptResult,
+        outcome: AttemptOutcome,
+        *,
+        decode_error: DecodeError | None = None,
+        fields: ErrorFields | None = None,
+    ) -> Decision:
         retry = self.engine.retry
         attempt = self.policy_attempt
         delay = retry.delay_before_retry(attempt, outcome)
-        if delay is None:
-            retried = attempt > 1 or retry.is_retryable(outcome)
-            reached = retried and attempt >= retry.max_attempts
-            if isinstance(error, ServiceError):
-                error.retry_attempts = self.attempt - 1
-                error.max_attempts_reached = reached
-            if retried and not (reached and isinstance(error, ServiceError)):
-                # A service error that hit max_attempts says so as botocore does instead.
-                error.add_detail(retry.describe_give_up(attempt, outcome))
-            if isinstance(error, TransportError):
-                error.attempts = self.attempt
-            return Decision(error=error)
-        self._last_failure = outcome
-        log.debug("retrying in %.3f s after attempt %d", delay, self.attempt)
-        return Decision(delay=delay)
+        if delay is not None:
+            self._last_failure = outcome
+            log.debug("retrying in %.3f s after attempt %d", delay, self.attempt)
+            return Decision(delay=delay)
+        retried = attempt > 1 or retry.is_retryable(outcome)
+        reached = retried and attempt >= retry.max_attempts
+        details = list(self._special_details(outcome)) if fields is not None else []
+        # A service error that hit max_attempts says so as botocore does instead.
+        if retried and not (reached and fields is not None):
+            details.append(retry.describe_give_up(attempt, outcome))
+        error = self._error(
+            result,
+            max_attempts_reached=reached,
+            details=tuple(details),
+            decode_error=decode_error,
+            fields=fields,
+        )
+        return Decision(error=error)
+
+    def _error(
+        self,
+        result: AttemptResult,
+        *,
+        max_attempts_reached: bool = False,
+        details: tuple[str, ...] = (),
+        decode_error: DecodeError | None = None,
+        fields: ErrorFields | None = None,
+    ) -> BedrockPaginateError:
+        return build_error(
+            AttemptRecord(
+                operation=self.operation,
+                result=result,
+                attempts=self.attempt,
+                max_attempts_reached=max_attempts_reached,
+                details=details,
+                secrets=self._secrets,
+                max_body_bytes=self.engine.max_body_bytes,
+                decode_error=decode_error,
+                fields=fields,
+            )
+        )
 
     # --- clock skew and expired credentials (each at most once per call, free) --------------
 
@@ -378,26 +402,26 @@ class Call:
         self._refreshed = True
         self._free += 1
         log.debug("credentials expired; refreshing from %s", creds.source)
-        # The refresh itself happens when the retry signs (the async shell runs it in a worker
-        # thread). Passing the rejected credentials makes concurrent callers share one refresh.
+        # The refresh itself happens when the shell loads the credentials for the retry (the
+        # async shell in a worker thread). Passing the rejected credentials makes concurrent
+        # callers share one refresh.
         creds.mark_expired(self._signed_with)
         return Decision(delay=0.0)
 
-    def _explain_special(self, error: ServiceError, outcome: AttemptOutcome) -> None:
-        """Say why a clock-skew or expired-token error was not (or no longer) handled."""
+    def _special_details(self, outcome: AttemptOutcome) -> tuple[str, ...]:
+        """Why a clock-skew or expired-token error was not (or no longer) handled."""
         if is_expired_token_error(outcome):
             creds = self.engine.config.credentials
             if self._refreshed:
-                error.add_detail("rejected again after refreshing the credentials")
-            elif creds is not None and not creds.can_refresh:
-                error.add_detail(
+                return ("rejected again after refreshing the credentials",)
+            if creds is not None and not creds.can_refresh:
+                return (
                     f"the credentials from {creds.source} cannot be refreshed "
-                    "automatically; renew them and try again"
+                    "automatically; renew them and try again",
                 )
         elif self._skew_fixed and is_clock_skew_error(outcome):
-            error.add_detail(
-                f"still refused after correcting the clock by {self.engine.skew:+.0f} s"
-            )
+            return (f"still refused after correcting the clock by {self.engine.skew:+.0f} s",)
+        return ()
 
 
 def _secrets_of(
@@ -409,33 +433,7 @@ def _secrets_of(
     match = _SIGNATURE.search(auth.get("Authorization", ""))
     if match is not None:
         found.append(match.group(1))
-    return tuple(value for value in found if len(value) >= _MIN_SECRET_LENGTH)
-
-
-def _forms(secret: str) -> tuple[str, ...]:
-    """How a secret can appear in text: raw, URL-encoded, JSON with escaped slashes."""
-    return (secret, quote(secret, safe=""), quote_plus(secret), secret.replace("/", "\\/"))
-
-
-def _scrub(text: str, secrets: tuple[str, ...]) -> str:
-    """``text`` with every form of every secret replaced by ``[secure]``."""
-    for secret in secrets:
-        for form in _forms(secret):
-            text = text.replace(form, _REDACTED)
-    return text
-
-
-def _scrub_response(response: HttpResponse, secrets: tuple[str, ...]) -> HttpResponse:
-    """``response`` with our secrets scrubbed from its body and headers (the same object when
-    none occurs)."""
-    body = response.body
-    for secret in secrets:
-        for form in _forms(secret):
-            body = body.replace(form.encode(), _REDACTED.encode())
-    headers = {name: _scrub(value, secrets) for name, value in response.headers.items()}
-    if body == response.body and headers == response.headers:
-        return response
-    return attrs.evolve(response, body=body, headers=headers)
+    return tuple(value for value in found if len(value) >= MIN_SECRET_LENGTH)
 
 
 def _server_offset(outcome: AttemptOutcome, now: float) -> float | None:
@@ -452,26 +450,3 @@ def _server_offset(outcome: AttemptOutcome, now: float) -> float | None:
     except ValueError:  # month 13, hour 25 ...
         return None
     return server.replace(tzinfo=timezone.utc).timestamp() - now
-
-
-def _redirect_message(response: HttpResponse) -> str:
-    location = response.header("location")
-    where = ""
-    if location:
-        split = urlsplit(location)
-        shown = f"{split.scheme}://{split.netloc}{split.path}" if split.netloc else split.path
-        where = f" to {shown}"
-    return (
-        f"the endpoint answered with a redirect (HTTP {response.status_code}{where}); "
-        "redirects are not followed, so that credentials never go to another address: "
-        "set endpoint_url to the endpoint itself"
-    )
-
-
-def _transport_message(kind: str, detail: str) -> str:
-    what = {
-        "connect": "could not connect to the endpoint",
-        "timeout": "the request timed out",
-        "read": "the connection was closed before the whole response arrived",
-    }.get(kind, kind)
-    return f"{what}: {detail}" if detail else what

@@ -102,7 +102,11 @@ __all__ = [
 ]
 
 RetryMode = Literal["standard", "adaptive", "legacy", "off"]
-FailureKind = Literal["connect", "timeout", "read", "bad_body"]
+#: Why an attempt produced no usable response (the one list of kinds, shared with the engine
+#: and the shells): could not connect, timed out, connection cut while reading, a body that
+#: is not what the API promises (``bad_body``) or whose Content-Encoding could not be undone
+#: (``bad_encoding``), or a body over the size cap (``too_large``, never retried).
+FailureKind = Literal["connect", "timeout", "read", "bad_body", "bad_encoding", "too_large"]
 
 RETRY_MODES: Final[tuple[RetryMode, ...]] = ("standard", "adaptive", "legacy", "off")
 

@@ -1,9 +1,14 @@
-"""Validate ListModelInvocationJobs arguments and turn them into an :class:`HttpRequest`.
+"""Validate ListModelInvocationJobs arguments, and turn any operation's validated arguments into
+an :class:`HttpRequest` (:func:`build_request`, generic over the
+:class:`~bedrock_paginate._operations.Operation` description).
 
-Pure. Serialisation follows botocore's rest-json serializer for this operation: every member is a
-query-string parameter under its own name, timestamps are rendered in UTC as
-``%Y-%m-%dT%H:%M:%SZ`` (``.%f`` when there are microseconds), and the query is percent-encoded
-with RFC 3986's unreserved set only (a space is ``%20``; ``+``, ``/`` and ``=`` are encoded).
+Pure. Serialisation follows botocore's rest-json serializer: query members in service-model
+order, timestamps rendered in UTC as ``%Y-%m-%dT%H:%M:%SZ`` (``.%f`` when there are
+microseconds), percent-encoded with RFC 3986's unreserved set only (a space is ``%20``; ``+``,
+``/`` and ``=`` are encoded); path labels encoded the same way (``:`` and ``/`` included; a
+greedy ``{label+}`` keeps ``/``); body members as a JSON object (timestamps as epoch seconds),
+``{}`` when the operation has body members but none is given; idempotency tokens left out are
+filled with a UUID4.
 
 Validation is stricter than boto3's (which checks types and minimums only): enums, ranges,
 lengths and patterns from the service model are checked here, so a bad argument fails before any
@@ -12,10 +17,11 @@ request with a message that names the parameter and what is allowed.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ._decode import format_timestamp, parse_timestamp
@@ -23,16 +29,15 @@ from ._http import HttpRequest
 from .errors import ParamValidationError
 from .models import JOB_STATUSES, SORT_BY_VALUES, SORT_ORDERS
 
+if TYPE_CHECKING:
+    from ._operations import Operation
+
 __all__ = [
     "LIST_JOBS_PARAMS",
-    "OPERATION_PATH",
     "build_request",
     "encode_query",
     "validate_list_params",
 ]
-
-#: The operation's REST path.
-OPERATION_PATH = "/model-invocation-jobs"
 
 #: Parameter names in service-model order (also the query-string names).
 LIST_JOBS_PARAMS: tuple[str, ...] = (
@@ -52,6 +57,7 @@ LIST_JOBS_PARAMS: tuple[str, ...] = (
 _NAME_RE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9+\-.]{0,62}")
 _TOKEN_RE = re.compile(r"\S*")
 _UNRESERVED = "-_.~"
+_LABEL = re.compile(r"\{([^{}]+)\}")
 
 
 def _enum(name: str, value: object, allowed: tuple[str, ...]) -> str:
@@ -182,24 +188,77 @@ def validate_list_params(params: Mapping[str, Any]) -> dict[str, Any]:
 def _query_value(value: Any) -> str:
     if isinstance(value, datetime):
         return format_timestamp(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return str(value)
 
 
-def encode_query(params: Mapping[str, Any]) -> str:
-    """RFC 3986 query string for validated params, in service-model order."""
-    parts = []
-    for name in LIST_JOBS_PARAMS:
-        value = params.get(name)
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        seconds = moment.timestamp()
+        return int(seconds) if seconds == int(seconds) else seconds
+    if isinstance(value, Mapping):
+        return {k: _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def encode_query(params: Mapping[str, Any], names: Sequence[str] = LIST_JOBS_PARAMS) -> str:
+    """RFC 3986 query string of the ``names`` present in ``params``, in that order."""
+    return "&".join(
+        f"{name}={quote(_query_value(params[name]), safe=_UNRESERVED)}"
+        for name in names
+        if params.get(name) is not None
+    )
+
+
+def _render_uri(uri: str, labels: Mapping[str, Any]) -> str:
+    def label(match: re.Match[str]) -> str:
+        name = match.group(1)
+        greedy = name.endswith("+")
+        value = labels[name.rstrip("+")]
+        return quote(_query_value(value), safe=_UNRESERVED + "/" if greedy else _UNRESERVED)
+
+    return _LABEL.sub(label, uri)
+
+
+def build_request(
+    endpoint_url: str, operation: Operation, params: Mapping[str, Any]
+) -> HttpRequest:
+    """The unsigned request for validated ``params`` of ``operation`` against ``endpoint_url``.
+
+    Raises ``KeyError`` for a missing path label (``validate`` requires those first).
+    """
+    query: list[str] = []
+    labels: dict[str, Any] = {}
+    body: dict[str, Any] = {}
+    has_body = False
+    headers = {"Accept": "application/json"}
+    for member in operation.members:
+        value = params.get(member.name)
+        if value is None and member.idempotency_token:
+            import uuid  # only operations with such a member need it
+
+            value = str(uuid.uuid4())
+        if member.location == "body":
+            has_body = True
         if value is None:
             continue
-        parts.append(f"{name}={quote(_query_value(value), safe=_UNRESERVED)}")
-    return "&".join(parts)
-
-
-def build_request(endpoint_url: str, params: Mapping[str, Any]) -> HttpRequest:
-    """The GET request for validated ``params`` against ``endpoint_url`` (no signature yet)."""
-    query = encode_query(params)
-    url = endpoint_url.rstrip("/") + OPERATION_PATH
+        if member.location == "query":
+            query.append(f"{member.sent_as}={quote(_query_value(value), safe=_UNRESERVED)}")
+        elif member.location == "path":
+            labels[member.sent_as] = value
+        elif member.location == "header":
+            headers[member.sent_as] = _query_value(value)
+        else:
+            body[member.sent_as] = _json_value(value)
+    url = endpoint_url.rstrip("/") + _render_uri(operation.uri, labels)
     if query:
-        url += "?" + query
-    return HttpRequest(method="GET", url=url, headers={"Accept": "application/json"})
+        url += "?" + "&".join(query)
+    content = b""
+    if has_body:
+        headers["Content-Type"] = "application/json"
+        content = json.dumps(body).encode()  # botocore's separators
+    return HttpRequest(method=operation.method, url=url, headers=headers, body=content)

@@ -30,6 +30,10 @@ Any error raised while a paginator is running carries ``resume_token``: pass it 
 first job not yet returned. ``request_id`` is the ``x-amzn-RequestId`` of the failing response
 where there was one.
 
+Every exception here (and ``FixtureMismatchError``) pickles and deep-copies with all its
+attributes, resume token and details included, so an error raised in a ``ProcessPoolExecutor``
+worker reaches the parent as itself.
+
 This module imports nothing from the rest of the package. Messages never contain secrets.
 """
 
@@ -62,6 +66,14 @@ __all__ = [
 ]
 
 
+def _rebuild(cls: type[BedrockPaginateError], args: tuple[Any, ...]) -> BedrockPaginateError:
+    """Unpickling: an instance of ``cls`` without running its constructor (whose keyword-only
+    arguments are not in ``args``); its attributes are restored from the pickled state."""
+    error = cls.__new__(cls)
+    error.args = args
+    return error
+
+
 class BedrockPaginateError(Exception):
     """Base class of every error raised by bedrock_paginate."""
 
@@ -76,6 +88,10 @@ class BedrockPaginateError(Exception):
         #: What the library adds to the message (why it gave up, what it tried); shown by
         #: ``str()`` but never mixed into ``message`` (for service errors, the service's own).
         self.details: list[str] = []
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's default calls cls(*args), which fails for keyword-only arguments.
+        return (_rebuild, (type(self), self.args), dict(self.__dict__))
 
     def add_detail(self, text: str) -> None:
         """Record one more explanation, shown in parentheses after the message."""
@@ -168,6 +184,9 @@ class ServiceError(BedrockPaginateError):
         request_id: str | None = None,
         headers: dict[str, str] | None = None,
         members: dict[str, Any] | None = None,
+        operation_name: str = "ListModelInvocationJobs",
+        retry_attempts: int = 0,
+        max_attempts_reached: bool = False,
     ) -> None:
         super().__init__(message)
         #: Modelled members of the error body (``message``), kept at the top level of
@@ -177,11 +196,13 @@ class ServiceError(BedrockPaginateError):
         self.status_code = status_code
         self.request_id = request_id
         self.headers = dict(headers or {})
+        #: The API operation that failed (as botocore's ``ClientError.operation_name``).
+        self.operation_name = operation_name
         #: Retries made before this error was raised (botocore's ``RetryAttempts``).
-        self.retry_attempts = 0
+        self.retry_attempts = retry_attempts
         #: Whether retrying stopped because ``max_attempts`` was reached (botocore's
         #: ``MaxAttemptsReached``).
-        self.max_attempts_reached = False
+        self.max_attempts_reached = max_attempts_reached
 
     @property
     def response(self) -> dict[str, Any]:
@@ -206,7 +227,7 @@ class ServiceError(BedrockPaginateError):
             f" (reached max retries: {self.retry_attempts})" if self.max_attempts_reached else ""
         )
         text = (
-            f"An error occurred ({self.code}) when calling the ListModelInvocationJobs "
+            f"An error occurred ({self.code}) when calling the {self.operation_name} "
             f"operation{retry_info}: {self.message}"
         )
         if self.details:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bedrock_paginate._engine import BodyReader
+from bedrock_paginate._failures import AttemptResult
 
 
 def _clock(times: list[float]) -> Callable[[], float]:
@@ -47,7 +48,7 @@ def test_shorter_than_declared_is_trimmed() -> None:
 def test_declared_length_over_the_cap_fails_before_reading() -> None:
     """A Content-Length over the cap is refused without reading a byte."""
     reader = BodyReader("101", limit=100, deadline=10, clock=_clock([0.0]))
-    assert reader.failure == (None, "too_large", "")
+    assert reader.failure == AttemptResult(failure="too_large")
 
 
 def test_growing_past_the_cap_fails() -> None:
@@ -55,7 +56,7 @@ def test_growing_past_the_cap_fails() -> None:
     reader = BodyReader(None, limit=4, deadline=10, clock=_clock([0.0]))
     assert reader.add(b"abcd")
     assert not reader.add(b"e")
-    assert reader.failure == (None, "too_large", "")
+    assert reader.failure == AttemptResult(failure="too_large")
 
 
 def test_body_still_arriving_after_the_deadline_fails() -> None:
@@ -66,5 +67,5 @@ def test_body_still_arriving_after_the_deadline_fails() -> None:
     times[0] = 5.5
     assert not reader.add(b"b")
     assert reader.failure is not None
-    assert reader.failure[1] == "timeout"
-    assert "still arriving after 5 s" in reader.failure[2]
+    assert reader.failure.failure == "timeout"
+    assert "still arriving after 5 s" in reader.failure.detail

@@ -664,11 +664,11 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(
     real_call = Client._call
     calls: list[int] = []
 
-    def interrupted(self: Client, params: Any) -> Any:
+    def interrupted(self: Client, operation: Any, params: Any) -> Any:
         calls.append(1)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real_call(self, params)
+        return real_call(self, operation, params)
 
     monkeypatch.setattr(Client, "_call", interrupted)
     code, out, err = listing(capsys, url, "--output", "jsonl", "--page-size", "5")

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from bedrock_paginate._decode import (
     _parse_iso_slow,
     decode_page,
-    parse_error,
     parse_timestamp,
 )
+from bedrock_paginate._failures import parse_error
 from bedrock_paginate._http import HttpResponse
 from bedrock_paginate.errors import (
     AccessDeniedException,

@@ -26,7 +26,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import bedrock_paginate._engine as engine_module
 from bedrock_paginate import (
     AccessDeniedException,
     AsyncClient,
@@ -525,12 +524,12 @@ def test_cycle_at_the_max_items_boundary_gives_an_exact_resume_token(
 
 @pytest.mark.parametrize("shell", SHELLS)
 def test_body_over_the_size_cap_is_a_decode_error(
-    fake: FakeBedrock, server: FakeBedrockServer, shell: str, monkeypatch: pytest.MonkeyPatch
+    fake: FakeBedrock, server: FakeBedrockServer, shell: str
 ) -> None:
-    """A response announcing more than MAX_BODY_BYTES is refused (not retried), resumably."""
-    monkeypatch.setattr(engine_module, "MAX_BODY_BYTES", 2000)
+    """A response announcing more than max_body_bytes is refused (not retried), resumably."""
     sleeps: list[float] = []
-    outcome = listing(shell, _options(server.url, sleeps), PageSize=PAGE)
+    options = {**_options(server.url, sleeps), "max_body_bytes": 2000}
+    outcome = listing(shell, options, PageSize=PAGE)
     assert isinstance(outcome.error, DecodeError)
     assert "larger than 2000 bytes" in str(outcome.error)
     assert outcome.error.resume_token is not None
@@ -559,13 +558,10 @@ class _StreamingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_endless_body_without_length_stops_at_the_cap(
-    shell: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_endless_body_without_length_stops_at_the_cap(shell: str) -> None:
     """A chunked body that never ends is cut at the cap: DecodeError, never a hang."""
-    monkeypatch.setattr(engine_module, "MAX_BODY_BYTES", 50_000)
     options = {**_options("https://bedrock.us-east-1.amazonaws.com", []),
-               "transport": _StreamingTransport()}  # fmt: skip
+               "transport": _StreamingTransport(), "max_body_bytes": 50_000}  # fmt: skip
     outcome = listing(shell, options)
     assert isinstance(outcome.error, DecodeError)
     assert "larger than 50000 bytes" in str(outcome.error)

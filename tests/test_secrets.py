@@ -25,8 +25,8 @@ import attrs
 import httpx
 import pytest
 
-import bedrock_paginate._engine as engine_module
 from bedrock_paginate import AsyncClient, BedrockPaginateError, Client, ServiceError
+from bedrock_paginate._operations import LIST_MODEL_INVOCATION_JOBS
 from bedrock_paginate.testing import (
     FakeBedrock,
     FakeBedrockServer,
@@ -108,7 +108,8 @@ class Evidence:
         if creds is not None and creds.source is not None:
             current = creds.get()
             self.texts += [repr(current), str(current)]
-        call = client._engine.start({"maxResults": 3})
+        call = client._engine.start(LIST_MODEL_INVOCATION_JOBS, {"maxResults": 3})
+        call.load_credentials()
         request = call.signed_request()
         self.texts += [repr(request), str(request), repr(call), repr(client._engine.retry)]
 
@@ -281,14 +282,12 @@ def test_no_secret_leaks_with_a_wrong_secret(
 
 @pytest.mark.parametrize("shell", SHELLS)
 def test_no_secret_leaks_when_the_body_is_too_large(
-    evidence: Evidence, caplog: pytest.LogCaptureFixture, shell: str,
-    monkeypatch: pytest.MonkeyPatch,
+    evidence: Evidence, caplog: pytest.LogCaptureFixture, shell: str
 ) -> None:  # fmt: skip
     """The size-cap refusal leaks nothing."""
-    monkeypatch.setattr(engine_module, "MAX_BODY_BYTES", 500)
     fake = _spy()
     with FakeBedrockServer(fake) as server:
-        run(shell, _options(server.url), evidence)
+        run(shell, _options(server.url, max_body_bytes=500), evidence)
     assert "larger than 500 bytes" in str(evidence.errors[0])
     _finish(evidence, caplog, *fake.signatures)
 

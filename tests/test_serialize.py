@@ -21,15 +21,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bedrock_paginate._decode import format_timestamp, parse_timestamp
-from bedrock_paginate._serialize import (
-    LIST_JOBS_PARAMS,
-    OPERATION_PATH,
-    build_request,
-    encode_query,
-    validate_list_params,
-)
+from bedrock_paginate._http import HttpRequest
+from bedrock_paginate._operations import LIST_MODEL_INVOCATION_JOBS as LIST_OP
+from bedrock_paginate._serialize import LIST_JOBS_PARAMS, encode_query, validate_list_params
+from bedrock_paginate._serialize import build_request as build_any_request
 from bedrock_paginate.errors import ParamValidationError
 from bedrock_paginate.models import JOB_STATUSES
+
+OPERATION_PATH = "/model-invocation-jobs"
+
+
+def build_request(endpoint: str, params: dict[str, Any]) -> HttpRequest:
+    """The listing's request (the generic builder with the listing's description)."""
+    return build_any_request(endpoint, LIST_OP, params)
+
 
 UTC = timezone.utc
 IST = timezone(timedelta(hours=5, minutes=30))
