@@ -34,14 +34,15 @@ import attrs
 from . import __version__ as _version
 from ._decode import ErrorFields
 from ._failures import (
-    MIN_SECRET_LENGTH,
     AttemptRecord,
     AttemptResult,
     build_error,
+    scrub,
     scrub_response,
     scrubbed_fields,
 )
 from ._http import HttpRequest, HttpResponse
+from ._redact import request_secrets
 from ._retry import (
     AttemptOutcome,
     RetryPolicy,
@@ -80,7 +81,6 @@ BODY_DEADLINE_READ_TIMEOUTS = 5
 _USER_AGENT = f"bedrock-paginate/{_version} Python/{sys.version_info[0]}.{sys.version_info[1]}"
 # AWS's skew message ends with the server's time: "... (20250102T030405Z - 5 min.)".
 _SERVER_TIME_IN_MESSAGE = re.compile(r"\((\d{8}T\d{6}Z) [+-] \d+ min\.\)")
-_SIGNATURE = re.compile(r"Signature=([0-9a-fA-F]+)")
 
 
 @attrs.frozen
@@ -274,13 +274,14 @@ class Call:
         response = result.response
         if response is None:
             return self._after_failure(result)
-        log.debug(
-            "response %d request-id %s (attempt %d, %d bytes)",
-            response.status_code,
-            response.header("x-amzn-requestid"),
-            self.attempt,
-            len(response.body),
-        )
+        if log.isEnabledFor(logging.DEBUG):  # the request id is the service's text: scrubbed
+            log.debug(
+                "response %d request-id %s (attempt %d, %d bytes)",
+                response.status_code,
+                scrub(str(response.header("x-amzn-requestid")), self._secrets),
+                self.attempt,
+                len(response.body),
+            )
         if 200 <= response.status_code < 300:
             return self._after_success(result, response)
         return self._after_error_response(result, response)
@@ -427,13 +428,10 @@ class Call:
 def _secrets_of(
     auth: Mapping[str, str], creds: Credentials | None, bearer: str | None
 ) -> tuple[str, ...]:
-    found = [bearer or ""]
+    found = [bearer, *request_secrets(auth)]
     if creds is not None:
-        found += [creds.secret_key, creds.token or ""]
-    match = _SIGNATURE.search(auth.get("Authorization", ""))
-    if match is not None:
-        found.append(match.group(1))
-    return tuple(value for value in found if len(value) >= MIN_SECRET_LENGTH)
+        found += [creds.secret_key, creds.token]
+    return tuple(value for value in found if value)
 
 
 def _server_offset(outcome: AttemptOutcome, now: float) -> float | None:

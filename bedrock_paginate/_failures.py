@@ -3,7 +3,8 @@
 The engine decides *whether* a call failed (``_engine``); this module decides *what the user
 sees*: :func:`build_error` turns an :class:`AttemptRecord` (the operation, what the last attempt
 got, how many attempts were made, why retrying stopped, the secrets that attempt used) into the
-final exception, with every secret scrubbed before any part of the response is copied into it.
+final exception, with every secret scrubbed (by ``_redact``) before any part of the response is
+copied into it.
 Nothing edits the exception afterwards except the page iterator, which attaches the resume
 position (one helper, ``_client._resume_here``).
 
@@ -17,12 +18,13 @@ Pure: imports no httpx (the transport exception is kept as an opaque ``BaseExcep
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import urlsplit
 
 import attrs
 
 from ._decode import ErrorFields, error_fields
 from ._http import HttpResponse
+from ._redact import Redactor
 from .errors import BedrockPaginateError, DecodeError, ServiceError, TransportError
 
 if TYPE_CHECKING:
@@ -37,10 +39,6 @@ __all__ = [
     "scrub",
     "scrub_response",
 ]
-
-#: Shorter values are not scrubbed from messages (they would mangle ordinary words).
-MIN_SECRET_LENGTH = 8
-_REDACTED = "[secure]"
 
 
 @attrs.frozen(kw_only=True)
@@ -168,27 +166,17 @@ def scrubbed_fields(response: HttpResponse, secrets: tuple[str, ...]) -> ErrorFi
 # --- secrets --------------------------------------------------------------------------------
 
 
-def _forms(secret: str) -> tuple[str, ...]:
-    """How a secret can appear in text: raw, URL-encoded, JSON with escaped slashes."""
-    return (secret, quote(secret, safe=""), quote_plus(secret), secret.replace("/", "\\/"))
-
-
 def scrub(text: str, secrets: tuple[str, ...]) -> str:
-    """``text`` with every form of every secret replaced by ``[secure]``."""
-    for secret in secrets:
-        for form in _forms(secret):
-            text = text.replace(form, _REDACTED)
-    return text
+    """``text`` with every form of every secret replaced (see ``_redact``)."""
+    return Redactor(secrets).text(text)
 
 
 def scrub_response(response: HttpResponse, secrets: tuple[str, ...]) -> HttpResponse:
     """``response`` with our secrets scrubbed from its body and headers (the same object when
     none occurs)."""
-    body = response.body
-    for secret in secrets:
-        for form in _forms(secret):
-            body = body.replace(form.encode(), _REDACTED.encode())
-    headers = {name: scrub(value, secrets) for name, value in response.headers.items()}
+    redactor = Redactor(secrets)
+    body = redactor.bytes(response.body)
+    headers = {name: redactor.text(value) for name, value in response.headers.items()}
     if body == response.body and headers == response.headers:
         return response
     return attrs.evolve(response, body=body, headers=headers)

@@ -2,6 +2,7 @@
 
 These are plain frozen values so the pure core (serialise, sign, decode, paginate) never imports
 httpx. The I/O shells in ``_client.py`` convert them to and from ``httpx.Request``/``Response``.
+A request's repr masks its secret headers (``_redact.redact_headers``, re-exported here).
 """
 
 from __future__ import annotations
@@ -11,15 +12,9 @@ from typing import Any
 
 import attrs
 
+from ._redact import SECRET_HEADERS, redact_headers
+
 __all__ = ["SECRET_HEADERS", "HttpRequest", "HttpResponse", "redact_headers"]
-
-#: Header names (lower case) whose values are secrets and are never logged, stored or shown.
-SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token", "proxy-authorization"})
-
-
-def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """A copy of ``headers`` with every secret value replaced by ``[secure]``."""
-    return {k: ("[secure]" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
 
 
 def _headers_repr(headers: Any) -> str:

@@ -48,7 +48,7 @@ from urllib.parse import quote, quote_from_bytes, unquote_to_bytes
 
 import attrs
 
-from bedrock_paginate._http import redact_headers
+from bedrock_paginate._redact import MARKER, redact_headers
 from bedrock_paginate.errors import ParamValidationError
 
 __all__ = [
@@ -104,7 +104,7 @@ class SignedHeaders(dict[str, str]):
     """The headers to add to a request, as a plain ``dict``, whose repr hides secret values.
 
     Keys are ``X-Amz-Date``, ``Authorization`` and, when they apply, ``X-Amz-Security-Token``
-    and ``X-Amz-Content-SHA256``. ``repr()``/``str()`` show ``[secure]`` for the
+    and ``X-Amz-Content-SHA256``. ``repr()``/``str()`` show ``[redacted]`` for the
     ``Authorization`` and token values.
     """
 
@@ -394,7 +394,7 @@ class _DerivedKey:
         return outer.hexdigest()
 
     def __repr__(self) -> str:
-        return "<signing key [secure]>"
+        return f"<signing key {MARKER}>"
 
 
 _CacheKey = tuple[bytes, str, str, str]

@@ -678,7 +678,7 @@ def test_requests_are_recorded_with_secrets_redacted() -> None:
         None,
     )
     assert (second.index, second.status, second.fault) == (1, 429, "throttle")
-    assert first.header("authorization") == "[secure]"
+    assert first.header("authorization") == "[redacted]"
     assert "FAKE-canary" not in repr(fake.requests)
     assert fake.request_count == 2
 

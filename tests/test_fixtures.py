@@ -445,14 +445,13 @@ def test_compressed_responses_are_recorded_decoded(tmp_path: Path) -> None:
     assert interaction.response.body == json.loads(body)
 
 
-def test_bodies_over_the_cap_are_not_recorded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_bodies_over_the_cap_are_not_recorded(tmp_path: Path) -> None:
     """A body over the recording cap is replaced by a note; the client still gets the bytes."""
-    monkeypatch.setattr("bedrock_paginate.fixtures.MAX_RECORDED_BODY", 10)
     path = tmp_path / "big.json"
     transport = RecordingTransport(
-        httpx.MockTransport(lambda r: httpx.Response(200, content=b"x" * 50)), path
+        httpx.MockTransport(lambda r: httpx.Response(200, content=b"x" * 50)),
+        path,
+        max_body_bytes=10,
     )
     with httpx.Client(transport=transport) as http:
         response = http.get("https://example.test/model-invocation-jobs")

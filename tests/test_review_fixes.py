@@ -55,7 +55,7 @@ def test_echoed_token_is_scrubbed_from_args_and_response_too() -> None:
     error = raised.value
     for text in (error.message, str(error), repr(error), repr(error.args), repr(error.response)):
         assert TOKEN not in text
-    assert "[secure]" in error.message
+    assert "[redacted]" in error.message
 
 
 @pytest.mark.parametrize(

@@ -359,7 +359,7 @@ def test_secrets_echoed_by_the_service_are_scrubbed(
     options = _options("https://bedrock.us-east-1.amazonaws.com", transport=transport)
     run(shell, options, evidence)
     assert evidence.errors
-    assert "[secure]" in str(evidence.errors[0])
+    assert "[redacted]" in str(evidence.errors[0])
     assert transport.signatures
     _finish(evidence, caplog, *transport.signatures)
 

@@ -97,7 +97,7 @@ class ReceivedRequest:
         return next((v for k, v in self.query if k == name), None)
 
     def header(self, name: str) -> str | None:
-        """The value of header ``name`` (case-insensitive; secrets read ``[secure]``)."""
+        """The value of header ``name`` (case-insensitive; secrets read ``[redacted]``)."""
         wanted = name.lower()
         return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
 
