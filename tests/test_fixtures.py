@@ -22,7 +22,7 @@ from urllib.parse import quote, quote_plus, urlencode
 import attrs
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from bedrock_paginate import (
@@ -676,17 +676,32 @@ _secret_text = st.text(
 )
 
 
+def _traffic_strings(document: dict[str, Any]) -> Iterator[str]:
+    """Every string of a fixture document that came from the traffic: the values (nested keys
+    included) under each interaction's request, response and error. The format's own key
+    names (``body_text``, ``date_offset_seconds``, ...), ``format`` and ``description`` are
+    not traffic: a secret that happens to be part of one is not a leak."""
+    for interaction in document["interactions"]:
+        for section in interaction.values():
+            for value in section.values():
+                yield from _strings(value)
+
+
 @given(
     secret=_secret_text,
     prefix=st.text(max_size=10),
     suffix=st.text(max_size=10),
     where=st.sampled_from(["json", "text", "query", "key"]),
 )
+@example(secret="body_tex", prefix="", suffix="", where="text")  # a format key: not a leak
+@example(secret="x-amzn-e", prefix="", suffix="", where="json")
 @settings(max_examples=120, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_property_no_secret_in_any_string(
     tmp_path: Path, secret: str, prefix: str, suffix: str, where: str
 ) -> None:
-    """Whatever the secret and wherever it sits, no string of the recording contains it."""
+    """Whatever the secret and wherever it sits, no string from the traffic in the recording
+    contains it (the marker itself aside: a secret inside ``[redacted]`` cannot be avoided)."""
+    assume(secret not in REDACTED)
     embedded = prefix + secret + suffix
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -702,8 +717,24 @@ def test_property_no_secret_in_any_string(
         transport=RecordingTransport(httpx.MockTransport(handler), path, secrets=[secret])
     ) as http:
         http.get(f"https://x.test{PATH}", params=params)
-    strings = list(_strings(json.loads(path.read_text())))
-    assert not any(secret in s for s in strings)
+    document = json.loads(path.read_text())
+    assert not any(secret in s for s in _traffic_strings(document))
+    assert len(document["interactions"]) == 1  # the file is still a valid fixture
+    load_fixture(path)
+
+
+def test_secret_inside_a_format_key_leaves_the_format_intact(tmp_path: Path) -> None:
+    """A secret that is part of a key of the file format (``body_tex``) is redacted from the
+    body but not from the format's keys: the recording keeps its body (it used to lose it)."""
+    secret = "body_tex"
+    path = tmp_path / "k.json"
+    mock = httpx.MockTransport(lambda r: httpx.Response(400, content=b"<body_text body_tex>"))
+    with httpx.Client(transport=RecordingTransport(mock, path, secrets=[secret])) as http:
+        http.get(f"https://x.test{PATH}")
+    (interaction,) = load_fixture(path).interactions
+    assert interaction.response is not None
+    assert interaction.response.body == f"<{REDACTED}t {REDACTED}>"
+    assert '"body_text": ' in path.read_text()
 
 
 @pytest.mark.parametrize(
