@@ -22,6 +22,7 @@ Pure: imports only the standard library.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -63,22 +64,28 @@ SECRET_KEYS = frozenset(
         "password",
     }
 )
-#: Secret-looking text found without knowing the secret: group 1 is kept, the rest replaced.
-#: Signatures (``Signature=`` in an Authorization header, ``X-Amz-Signature=`` in a presigned
-#: URL), tokens in query strings, and bearer tokens (RFC 6750 token characters).
+#: Secret-looking text found without knowing the secret (regular expressions; group 1 is
+#: kept, the rest replaced): signatures (``Signature=`` in an Authorization header,
+#: ``X-Amz-Signature=`` in a presigned URL), tokens in query strings, and bearer tokens
+#: (RFC 6750 token characters).
 SECRET_PATTERNS = (
-    re.compile(r"(?i)(signature=)[0-9a-f]{16,}"),
-    re.compile(r"(?i)(x-amz-security-token=)[^&\s\"',;]+"),
-    re.compile(r"(?i)(x-amz-signature=)[^&\s\"',;]+"),
-    re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]{16,}=*"),
+    r"(?i)(signature=)[0-9a-f]{16,}",
+    r"(?i)(x-amz-security-token=)[^&\s\"',;]+",
+    r"(?i)(x-amz-signature=)[^&\s\"',;]+",
+    r"(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]{16,}=*",
 )
 # A replacement next to the remaining text can form a secret again: repeat this many times,
 # then give up on the whole string.
 _PASSES = 4
-_SIGNATURE = re.compile(r"Signature=([0-9a-fA-F]+)")
-_BYTE_PATTERNS = tuple(
-    re.compile(p.pattern.encode(), p.flags & ~re.UNICODE) for p in SECRET_PATTERNS
-)
+
+
+@functools.cache
+def _patterns() -> tuple[tuple[re.Pattern[str], ...], tuple[re.Pattern[bytes], ...]]:
+    """:data:`SECRET_PATTERNS` compiled for text and for bytes (on first use: not at import,
+    which the client's cold start pays for)."""
+    text = tuple(re.compile(p) for p in SECRET_PATTERNS)
+    data = tuple(re.compile(p.encode()) for p in SECRET_PATTERNS)
+    return text, data
 
 
 def forms(secret: str) -> frozenset[str]:
@@ -108,7 +115,7 @@ def request_secrets(headers: Mapping[str, str]) -> list[str]:
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
         found.append(credentials.strip())
-    match = _SIGNATURE.search(authorization)
+    match = re.search(r"Signature=([0-9a-fA-F]+)", authorization)
     if match:
         found.append(match.group(1))
     return found
@@ -147,7 +154,7 @@ class Redactor:
             else:
                 if known.search(text) is not None:
                     return MARKER
-        for pattern in SECRET_PATTERNS:
+        for pattern in _patterns()[0]:
             text = pattern.sub(lambda m: m.group(1) + MARKER, text)
         return text
 
@@ -163,7 +170,7 @@ class Redactor:
             else:
                 if known.search(data) is not None:
                     return marker
-        for pattern in _BYTE_PATTERNS:
+        for pattern in _patterns()[1]:
             data = pattern.sub(lambda m: m.group(1) + marker, data)
         return data
 
