@@ -15,13 +15,14 @@ import pytest
 
 from bedrock_paginate.fixtures import (
     REDACTED,
+    FixtureWriteError,
     RecordingTransport,
     ReplayTransport,
     dumps_fixture,
     load_fixture,
     scrub_fixture,
 )
-from bedrock_paginate.fixtures._format import FixtureFile
+from bedrock_paginate.fixtures._format import FixtureFile, render_interaction
 
 URL = "https://x.test/model-invocation-jobs"
 LATE = "FAKElateSECRETcanary0123456789"
@@ -65,8 +66,6 @@ def test_fixture_file_appends_match_a_whole_save(tmp_path: Path) -> None:
     source = load_fixture(Path("fixtures/list-multi-page.json"))
     path = tmp_path / "copy.json"
     file = FixtureFile(path, source.description)
-    from bedrock_paginate.fixtures._format import render_interaction
-
     entries = [render_interaction(i) for i in source.interactions]
     file.start()
     file.append(entries[:-1])
@@ -155,8 +154,6 @@ def test_async_recording_writes_on_a_worker_thread_in_order(
 
 def test_async_write_failure_reaches_the_request(tmp_path: Path) -> None:
     """A write that fails on the worker thread raises FixtureWriteError from the request."""
-    from bedrock_paginate.fixtures import FixtureWriteError
-
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
 
@@ -177,3 +174,18 @@ def test_old_recordings_still_replay() -> None:
         fixture = load_fixture(path)
         assert path.read_text(encoding="utf-8") == dumps_fixture(fixture)
         assert json.loads(path.read_text(encoding="utf-8"))["interactions"]
+
+
+def test_append_after_a_torn_write_leaves_a_valid_file(tmp_path: Path) -> None:
+    """Bytes left past the tail by a write that failed half-way are cut by the next append."""
+    source = load_fixture(Path("fixtures/list-multi-page.json"))
+    entries = [render_interaction(i) for i in source.interactions]
+    path = tmp_path / "torn.json"
+    file = FixtureFile(path, source.description)
+    file.start()
+    file.append(entries[:1])
+    with path.open("ab") as out:
+        out.write(b"x" * 100_000)  # longer than any entry: a torn write's leftovers
+    file.append(entries[1:])
+    file.close()
+    assert path.read_bytes() == Path("fixtures/list-multi-page.json").read_bytes()
