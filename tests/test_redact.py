@@ -4,11 +4,13 @@ and every output channel checked (error str/repr/args/``.response``, log records
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, quote_plus
 
 import httpx
@@ -16,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from bedrock_paginate import Client, ServiceError
+from bedrock_paginate import AsyncClient, Client, ServiceError
 from bedrock_paginate._http import HttpRequest
 from bedrock_paginate._redact import (
     MARKER,
@@ -142,19 +144,28 @@ def _leaks(secret: str, text: str) -> list[str]:
     return [form for form in _every_form(secret) if form in text]
 
 
-def _run(secret: str, path: Path) -> ServiceError:
-    client = Client(
-        transport=_echo_handler(secret),
-        region_name="us-east-1",
-        aws_access_key_id="AKIDEXAMPLE",
-        aws_secret_access_key=secret,
-        environ={},
-        max_attempts=1,
-        record_to=path,
-    )
-    with client, pytest.raises(ServiceError) as raised:
-        client.list_model_invocation_jobs()
-    return raised.value
+def _run(secret: str, path: Path, shell: str = "sync") -> ServiceError:
+    options: dict[str, Any] = {
+        "transport": _echo_handler(secret),
+        "region_name": "us-east-1",
+        "aws_access_key_id": "AKIDEXAMPLE",
+        "aws_secret_access_key": secret,
+        "environ": {},
+        "max_attempts": 1,
+        "record_to": path,
+    }
+    if shell == "sync":
+        with Client(**options) as client, pytest.raises(ServiceError) as raised:
+            client.list_model_invocation_jobs()
+        return raised.value
+
+    async def main() -> ServiceError:
+        async with AsyncClient(**options) as client:
+            with pytest.raises(ServiceError) as raised:
+                await client.list_model_invocation_jobs()
+        return raised.value
+
+    return asyncio.run(main())
 
 
 def test_secret_echoed_url_encoded_with_slash_kept_is_scrubbed(
@@ -181,14 +192,14 @@ _secrets = st.text(
 )
 
 
-@given(secret=_secrets)
-@example(secret='a/b+c=d%e"f\\g')
-@example(secret="/////////")
+@given(secret=_secrets, shell=st.sampled_from(["sync", "async"]))
+@example(secret='a/b+c=d%e"f\\g', shell="sync")
+@example(secret="/////////", shell="async")
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 def test_property_no_form_of_a_secret_in_any_channel(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, secret: str
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, secret: str, shell: str
 ) -> None:
     """Whatever characters the secret holds, none of its forms reaches the error (str, repr,
     args, ``.response``, traceback), a log record, or the fixture file's bytes."""
@@ -197,7 +208,7 @@ def test_property_no_form_of_a_secret_in_any_channel(
     caplog.set_level(logging.DEBUG)
     path = tmp_path / "channels.json"
     path.unlink(missing_ok=True)
-    error = _run(secret, path)
+    error = _run(secret, path, shell)
     for text in _texts(error):
         assert not _leaks(secret, text), text
     formatter = logging.Formatter("%(name)s %(message)s")
