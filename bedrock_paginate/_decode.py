@@ -16,7 +16,7 @@ import json
 import re
 import typing
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, TypeVar
 
 import attrs
@@ -25,6 +25,7 @@ from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
 from ._http import HttpResponse
+from ._time import format_timestamp, parse_optional_timestamp, parse_timestamp
 from .errors import DecodeError
 from .models import (
     WIRE,
@@ -38,7 +39,7 @@ from .models import (
     VpcConfig,
 )
 
-__all__ = [
+__all__ = [  # format_timestamp and parse_timestamp are re-exported from ._time
     "ErrorFields",
     "decode_json_body",
     "decode_page",
@@ -49,67 +50,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-_UTC = timezone.utc
-
-# --- timestamps -------------------------------------------------------------------------------
-
-_ISO_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?"
-    r"(?:([Zz])|([+-])(\d{2}):?(\d{2}))?\Z"
-)
-
-
-def parse_timestamp(value: object) -> datetime:
-    """Parse any ISO 8601 rendering AWS uses (or epoch seconds) into an aware UTC datetime.
-
-    Accepts ``Z``/``z``/``+hh:mm``/``+hhmm`` offsets or none (taken as UTC), any number of
-    fractional digits (truncated to microseconds), and ``int``/``float`` epoch seconds as
-    botocore does.
-    """
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            parsed = _parse_iso_slow(value)
-        if parsed.tzinfo is _UTC:  # the common case: "...Z" on Python >= 3.11
-            return parsed
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=_UTC)
-        if parsed.utcoffset() == timedelta(0):
-            return parsed if parsed.tzinfo is _UTC else parsed.replace(tzinfo=_UTC)
-        return parsed.astimezone(_UTC)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        try:
-            return datetime(1970, 1, 1, tzinfo=_UTC) + timedelta(seconds=value)
-        except OverflowError as exc:
-            raise ValueError(f"epoch timestamp out of range: {value!r}") from exc
-    raise ValueError(f"expected an ISO 8601 timestamp string, got {type(value).__name__}")
-
-
-def _parse_iso_slow(value: str) -> datetime:
-    match = _ISO_RE.match(value.strip())
-    if match is None:
-        raise ValueError(f"not an ISO 8601 timestamp: {value!r}")
-    year, month, day, hour, minute, second, frac, zulu, sign, oh, om = match.groups()
-    micro = int((frac or "0")[:6].ljust(6, "0"))
-    parsed = datetime(
-        int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro
-    )
-    if sign is not None:
-        offset = timedelta(hours=int(oh), minutes=int(om))
-        tz = timezone(offset if sign == "+" else -offset)
-        return parsed.replace(tzinfo=tz)
-    return parsed.replace(tzinfo=_UTC) if zulu else parsed
-
-
-def format_timestamp(value: datetime) -> str:
-    """botocore's rest-json query rendering: UTC, ``%Y-%m-%dT%H:%M:%SZ``, ``.%f`` if needed."""
-    if value.tzinfo is not None:
-        value = value.astimezone(_UTC)
-    if value.microsecond:
-        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
 
 # --- the converter ----------------------------------------------------------------------------
 
@@ -144,19 +84,6 @@ def _optional_int(value: object, _: object) -> int | None:
     if type(value) is int or value is None:
         return value
     raise TypeError(f"expected an integer, got {_json_type(value)}")
-
-
-def _optional_timestamp(value: object, _: object) -> datetime | None:
-    if type(value) is str:  # inlined fast path of parse_timestamp: "...Z" on Python >= 3.11
-        try:
-            parsed = _fromisoformat(value)
-        except ValueError:
-            return parse_timestamp(value)
-        return parsed if parsed.tzinfo is _UTC else parse_timestamp(value)
-    return None if value is None else parse_timestamp(value)
-
-
-_fromisoformat = datetime.fromisoformat
 
 
 def _str_tuple(value: object, _: object) -> tuple[str, ...]:
@@ -228,7 +155,9 @@ def _configure(converter: cattrs.Converter) -> cattrs.Converter:
     converter.register_structure_hook_func(lambda t: t == tuple[str, ...], _str_tuple)
     converter.register_structure_hook_func(lambda t: t == (str | None), _optional_str)
     converter.register_structure_hook_func(lambda t: t == (int | None), _optional_int)
-    converter.register_structure_hook_func(lambda t: t == (datetime | None), _optional_timestamp)
+    converter.register_structure_hook_func(
+        lambda t: t == (datetime | None), parse_optional_timestamp
+    )
     for cls in (S3InputDataConfig, S3OutputDataConfig, VpcConfig):
         converter.register_structure_hook(cls, _object_only(_structure_fn(cls, converter)))
     for union in (InputDataConfig, OutputDataConfig):

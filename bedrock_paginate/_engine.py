@@ -52,6 +52,7 @@ from ._retry import (
 )
 from ._serialize import build_request
 from ._sigv4 import sign_request
+from ._time import parse_amz_date
 from .errors import BedrockPaginateError, DecodeError
 
 if TYPE_CHECKING:
@@ -443,8 +444,5 @@ def _server_offset(outcome: AttemptOutcome, now: float) -> float | None:
     match = _SERVER_TIME_IN_MESSAGE.search(outcome.error_message or "")
     if match is None:
         return None
-    try:
-        server = datetime.strptime(match.group(1), "%Y%m%dT%H%M%SZ")
-    except ValueError:  # month 13, hour 25 ...
-        return None
-    return server.replace(tzinfo=timezone.utc).timestamp() - now
+    server = parse_amz_date(match.group(1))  # None for month 13, hour 25 ...
+    return None if server is None else server.timestamp() - now

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO
 
+from ._time import parse_iso8601
 from .models import JOB_TIMESTAMP_MEMBERS
 
 if TYPE_CHECKING:
@@ -185,11 +185,9 @@ def _utc(text: Any) -> str:
     if not isinstance(text, str):
         return _cell(text)
     try:
-        when = datetime.fromisoformat(text)
+        when = parse_iso8601(text)  # aware UTC; no offset is taken as UTC
     except ValueError:
         return text
-    if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc)
     return when.strftime("%Y-%m-%d %H:%M:%S")
 
 

@@ -59,7 +59,6 @@ the AWS SDK for Java v2 and for JavaScript v3: see its docstring.
 
 from __future__ import annotations
 
-import datetime
 import math
 import random as _random
 import re
@@ -70,6 +69,7 @@ from typing import Final, Literal
 
 import attrs
 
+from ._time import parse_http_date
 from .errors import ParamValidationError
 
 __all__ = [
@@ -607,60 +607,6 @@ def is_expired_token_error(outcome: AttemptOutcome) -> bool:
     return outcome.error_code in EXPIRED_TOKEN_ERROR_CODES
 
 
-_MONTHS: Final = {
-    name: number
-    for number, name in enumerate(
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-        start=1,
-    )
-}
-_DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
-_LONG_DAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-_MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-_TIME = r"([0-9]{2}):([0-9]{2}):([0-9]{2})"
-# RFC 7231 section 7.1.1.1: IMF-fixdate, and the obsolete RFC 850 and asctime forms.
-_IMF_FIXDATE = re.compile(rf"{_DAY}, ([0-9]{{2}}) {_MONTH} ([0-9]{{4}}) {_TIME} GMT")
-_RFC850_DATE = re.compile(rf"{_LONG_DAY}, ([0-9]{{2}})-{_MONTH}-([0-9]{{2}}) {_TIME} GMT")
-_ASCTIME_DATE = re.compile(rf"{_DAY} {_MONTH} ([0-9 ][0-9]) {_TIME} ([0-9]{{4}})")
-
-
-def _utc_epoch(year: int, month: str, day: str, clock: tuple[str, str, str]) -> float | None:
-    hour, minute, second = (int(part) for part in clock)
-    try:
-        moment = datetime.datetime(
-            year, _MONTHS[month], int(day), hour, minute, second, tzinfo=datetime.timezone.utc
-        )
-    except ValueError:  # 31 Feb, 25:00, leap second 60 ...
-        return None
-    return moment.timestamp()
-
-
-def _two_digit_year(yy: int, now: float) -> int:
-    """RFC 850 year: never more than 50 years in the future (RFC 7231)."""
-    try:
-        this_year = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).year
-    except (OverflowError, OSError, ValueError):
-        this_year = 2000
-    year = this_year - this_year % 100 + yy
-    return year - 100 if year > this_year + 50 else year
-
-
-def _parse_http_date(value: str, now: float) -> float | None:
-    """An RFC 7231 HTTP date as epoch seconds, or ``None``."""
-    text = value.strip()
-    if match := _IMF_FIXDATE.fullmatch(text):
-        day, month, year, *clock = match.groups()
-        return _utc_epoch(int(year), month, day, (clock[0], clock[1], clock[2]))
-    if match := _RFC850_DATE.fullmatch(text):
-        day, month, year, *clock = match.groups()
-        full_year = _two_digit_year(int(year), now)
-        return _utc_epoch(full_year, month, day, (clock[0], clock[1], clock[2]))
-    if match := _ASCTIME_DATE.fullmatch(text):
-        month, day, hour, minute, second, year = match.groups()
-        return _utc_epoch(int(year), month, day.strip(), (hour, minute, second))
-    return None
-
-
 def clock_skew_offset(date_header: str, now: float) -> float | None:
     """Seconds the server's clock is ahead of ours (negative: behind), or ``None``.
 
@@ -668,7 +614,7 @@ def clock_skew_offset(date_header: str, now: float) -> float | None:
     in epoch seconds when the response arrived. Add the result to the local clock when
     re-signing. ``None`` when the header is not a valid HTTP date.
     """
-    server = _parse_http_date(date_header, now)
+    server = parse_http_date(date_header)
     if server is None:
         return None
-    return server - now
+    return server.timestamp() - now

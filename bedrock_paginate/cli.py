@@ -100,17 +100,16 @@ def _timestamp(text: str) -> datetime:
     """``--submit-time-*``: ISO 8601 (a date alone means midnight UTC) or epoch seconds."""
     import argparse
     import re
-    from datetime import datetime, timedelta, timezone
 
-    from ._decode import parse_timestamp
+    from ._time import from_epoch_seconds, parse_iso8601
 
     value = text.strip()
     try:
         if re.fullmatch(r"[0-9]+(\.[0-9]+)?", value):
-            return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=float(value))
+            return from_epoch_seconds(float(value))
         if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc)
-        return parse_timestamp(value)
+            value += "T00:00:00"  # a date alone: midnight UTC
+        return parse_iso8601(value)
     except (ValueError, OverflowError):
         raise argparse.ArgumentTypeError(
             f"invalid timestamp {text!r}; use ISO 8601 such as 2025-01-31, "

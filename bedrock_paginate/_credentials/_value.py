@@ -3,21 +3,22 @@
 Owns the value the signer uses (validated, with a repr that never shows a secret), the
 :class:`Found` record every provider returns, and the constructors providers share to turn a
 source's answer into credentials whose errors name the source. Every ISO 8601 expiry a provider
-reads is parsed here (:func:`parse_expiration`, :func:`parse_expiration_from`): one place to
-change the parser.
+reads goes through here (:func:`parse_expiration_from`, over ``_time.parse_expiration``, which
+with ``utc_now`` is re-exported from ``_time``, the package's one timestamp module).
 
-Imports nothing of the package but ``errors``; no I/O.
+Imports nothing of the package but ``_time`` and ``errors``; no I/O.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import attrs
 
+from .._time import parse_expiration, utc_now
 from ..errors import ConfigError, CredentialRetrievalError, ParamValidationError
 
 __all__ = [
@@ -34,43 +35,11 @@ __all__ = [
 ]
 
 
-def utc_now() -> datetime:
-    """The current time, timezone-aware UTC (the default clock)."""
-    return datetime.now(timezone.utc)
-
-
 def mask_access_key(access_key: str) -> str:
     """An access key id safe to show: its first four and last four characters at most."""
     if len(access_key) < 12:
         return "*" * len(access_key)
     return f"{access_key[:4]}{'*' * (len(access_key) - 8)}{access_key[-4:]}"
-
-
-_TIMESTAMP_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
-    r"(Z|z|[+-]\d{2}:?\d{2})?"
-)
-
-
-def parse_expiration(text: str) -> datetime:
-    """Parse an ISO 8601 / RFC 3339 timestamp into a timezone-aware UTC datetime.
-
-    A timestamp without an offset is taken as UTC. Raises ``ValueError`` when ``text`` is not
-    such a timestamp.
-    """
-    match = _TIMESTAMP_RE.fullmatch(text.strip())
-    if match is None:
-        raise ValueError("not an ISO 8601 timestamp such as 2030-01-01T00:00:00Z")
-    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
-    fraction = (match.group(7) or "0")[:6].ljust(6, "0")
-    offset = match.group(8)
-    tz = timezone.utc
-    if offset and offset not in ("Z", "z"):
-        sign = -1 if offset[0] == "-" else 1
-        digits = offset[1:].replace(":", "")
-        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-    value = datetime(year, month, day, hour, minute, second, int(fraction), tzinfo=tz)
-    return value.astimezone(timezone.utc)
 
 
 def _check_key_text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
