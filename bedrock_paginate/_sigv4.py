@@ -41,14 +41,14 @@ import hmac
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Final
 from urllib.parse import quote, quote_from_bytes, unquote_to_bytes
 
-import attrs
-
 from bedrock_paginate._redact import MARKER, redact_headers
+from bedrock_paginate._time import format_amz_date as _format_amz_date
+from bedrock_paginate._time import utc_now
 from bedrock_paginate.errors import ParamValidationError
 
 __all__ = [
@@ -56,7 +56,6 @@ __all__ = [
     "EMPTY_SHA256",
     "SIGNING_KEY_CACHE_SIZE",
     "SignedHeaders",
-    "Verification",
     "canonical_headers",
     "canonical_query",
     "canonical_request",
@@ -69,7 +68,6 @@ __all__ = [
     "signature",
     "signing_key",
     "string_to_sign",
-    "verify_authorization",
 ]
 
 #: The only algorithm this module speaks.
@@ -81,7 +79,6 @@ SIGNING_KEY_CACHE_SIZE: Final = 16
 
 HeadersInput = Mapping[str, str] | Iterable[tuple[str, str]]
 
-_UTC: Final = timezone.utc
 _SHA256: Final = hashlib.sha256
 
 # A query component that decoding and re-encoding would leave unchanged: unreserved characters,
@@ -92,7 +89,6 @@ _CANONICAL_COMPONENT: Final = re.compile(
 )
 # A path that percent-encoding leaves unchanged.
 _PLAIN_PATH: Final = re.compile(r"[A-Za-z0-9\-._~/]*")
-_AMZ_DATE: Final = re.compile(r"\d{8}T\d{6}Z")
 
 
 # --------------------------------------------------------------------------------------------
@@ -116,25 +112,6 @@ class SignedHeaders(dict[str, str]):
     __str__ = __repr__
 
 
-@attrs.frozen(kw_only=True)
-class Verification:
-    """What :func:`verify_authorization` concluded; true when the signature is valid.
-
-    ``error_code`` is the AWS error code a real endpoint would answer with
-    (``MissingAuthenticationTokenException``, ``IncompleteSignatureException``,
-    ``UnrecognizedClientException``, ``InvalidSignatureException``), or ``None`` when valid.
-    ``message`` never contains a secret, a signature or a canonical request.
-    """
-
-    ok: bool
-    error_code: str | None = None
-    message: str = ""
-    access_key: str | None = None
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-
 # --------------------------------------------------------------------------------------------
 # The canonical request, one field at a time
 # --------------------------------------------------------------------------------------------
@@ -146,21 +123,10 @@ def format_amz_date(now: datetime) -> str:
     Raises:
         ParamValidationError: ``now`` is naive (has no time zone).
     """
-    if now.tzinfo is not _UTC:
-        if now.utcoffset() is None:
-            raise ParamValidationError(
-                "now must be a timezone-aware datetime (for example datetime.now(timezone.utc))",
-                param="now",
-            )
-        now = now.astimezone(_UTC)
-    return "%04d%02d%02dT%02d%02d%02dZ" % (  # noqa: UP031 - twice as fast as strftime
-        now.year,
-        now.month,
-        now.day,
-        now.hour,
-        now.minute,
-        now.second,
-    )
+    try:
+        return _format_amz_date(now)
+    except ValueError as exc:
+        raise ParamValidationError(str(exc), param="now") from None
 
 
 def credential_scope(date: str, region: str, service: str) -> str:
@@ -299,8 +265,27 @@ def canonical_request(
     ``X-Amz-Security-Token`` / ``X-Amz-Content-SHA256`` where they apply); nothing is added.
     """
     _, _, path, query = _split_url(url)
-    block, signed = canonical_headers(headers)
-    return "\n".join(
+    request, _ = _assemble(
+        method, path, query, _merge_headers(headers), payload_sha256, normalize_path
+    )
+    return request
+
+
+def _assemble(
+    method: str,
+    path: str,
+    query: str,
+    merged: Mapping[str, str],
+    payload_sha256: str,
+    normalize_path: bool,
+) -> tuple[str, str]:
+    """The canonical request and the signed-headers list: the one place both are assembled.
+
+    ``merged`` maps lower-case names to folded values (see :func:`_merge_headers`); every one
+    of them is signed.
+    """
+    block, signed = _format_headers(merged)
+    request = "\n".join(
         (
             method.upper(),
             canonical_uri(path, normalize=normalize_path),
@@ -310,6 +295,7 @@ def canonical_request(
             payload_sha256,
         )
     )
+    return request, signed
 
 
 def string_to_sign(amz_date: str, scope: str, canonical_request: str) -> str:
@@ -513,7 +499,7 @@ def sign_request(
         ParamValidationError: ``url`` is not absolute, ``now`` is naive, or ``region`` /
             ``service`` is malformed.
     """
-    amz_date = format_amz_date(datetime.now(_UTC) if now is None else now)
+    amz_date = format_amz_date(utc_now() if now is None else now)
     date = amz_date[:8]
     scheme, authority, path, query = _split_url(url)
     body_sha256 = payload_hash(body)
@@ -529,19 +515,8 @@ def sign_request(
             merged["x-amz-security-token"] = " ".join(session_token.split())
     if sign_body_header:
         merged["x-amz-content-sha256"] = body_sha256
-    block, signed = _format_headers(merged)
-
-    request = "\n".join(
-        (
-            method.upper(),
-            canonical_uri(path, normalize=normalize_path),
-            canonical_query(query),
-            block,
-            signed,
-            body_sha256,
-        )
-    )
-    scope = f"{date}/{region}/{service}/aws4_request"
+    request, signed = _assemble(method, path, query, merged, body_sha256, normalize_path)
+    scope = credential_scope(date, region, service)
     to_sign = string_to_sign(amz_date, scope, request)
     mac = _derived_key(secret_key, date, region, service).hex_mac(to_sign.encode("utf-8"))
 
@@ -555,169 +530,3 @@ def sign_request(
         f"{ALGORITHM} Credential={access_key}/{scope}, SignedHeaders={signed}, Signature={mac}"
     )
     return added
-
-
-# --------------------------------------------------------------------------------------------
-# Verifying (for fake servers)
-# --------------------------------------------------------------------------------------------
-
-
-def _refuse(code: str, message: str, access_key: str | None = None) -> Verification:
-    return Verification(ok=False, error_code=code, message=message, access_key=access_key)
-
-
-def _incomplete(message: str) -> Verification:
-    return _refuse("IncompleteSignatureException", message)
-
-
-def _parse_authorization(value: str) -> dict[str, str] | Verification:
-    """The ``Credential``, ``SignedHeaders`` and ``Signature`` fields, or why they are missing."""
-    algorithm, _, rest = value.strip().partition(" ")
-    if algorithm != ALGORITHM:
-        return _incomplete(f"Authorization header must start with {ALGORITHM!r}")
-    fields: dict[str, str] = {}
-    for item in rest.split(","):
-        name, sep, field_value = item.strip().partition("=")
-        if sep:
-            fields[name] = field_value
-    missing = [n for n in ("Credential", "SignedHeaders", "Signature") if not fields.get(n)]
-    if missing:
-        return _incomplete(f"Authorization header is missing {', '.join(missing)}")
-    return fields
-
-
-def _request_time(amz_date: str) -> datetime | None:
-    """The ``X-Amz-Date`` value as an aware datetime, or ``None`` when malformed."""
-    if not _AMZ_DATE.fullmatch(amz_date):
-        return None
-    try:
-        return datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=_UTC)
-    except ValueError:
-        return None
-
-
-def verify_authorization(
-    method: str,
-    url: str,
-    headers: HeadersInput,
-    body: bytes | str | None,
-    *,
-    secret_key_for: Callable[[str], str | None],
-    now: datetime | None = None,
-    max_skew: timedelta = timedelta(minutes=5),
-    normalize_path: bool = True,
-) -> Verification:
-    """Check the SigV4 ``Authorization`` header of a received request, as AWS would.
-
-    Meant for fake servers in tests: pass the request exactly as received (wire URL, all
-    headers, body). The signature is recomputed from the headers named in ``SignedHeaders``,
-    the ``X-Amz-Date`` the request carried and the secret that ``secret_key_for(access_key)``
-    returns (``None`` for an unknown key), and compared in constant time.
-
-    Stricter than some AWS endpoints, to catch signer bugs: ``host`` and ``x-amz-date`` must be
-    signed, and so must ``x-amz-security-token`` when the request carries one; an
-    ``x-amz-content-sha256`` header must match the body. When ``now`` is given, the request
-    time must be within ``max_skew`` of it; when ``now`` is ``None`` the time is not checked
-    (no clock is read).
-
-    Returns:
-        A :class:`Verification` that is true when the signature is valid; otherwise it names
-        the AWS error code and why, without any secret.
-    """
-    if now is not None and now.utcoffset() is None:
-        raise ParamValidationError("now must be a timezone-aware datetime", param="now")
-    items = list(_header_items(headers))
-    merged = _merge_headers(items)
-    authorization = merged.get("authorization")
-    if authorization is None:
-        return _refuse("MissingAuthenticationTokenException", "Missing Authentication Token")
-    if sum(1 for name, _ in items if name.lower() == "authorization") > 1:
-        return _incomplete("Authorization header must be sent once")
-    fields = _parse_authorization(authorization)
-    if isinstance(fields, Verification):
-        return fields
-
-    scope_parts = fields["Credential"].split("/")
-    if len(scope_parts) != 5 or scope_parts[4] != "aws4_request" or not all(scope_parts):
-        return _incomplete("Credential must be access_key/YYYYMMDD/region/service/aws4_request")
-    access_key, date, region, service, _ = scope_parts
-
-    amz_date = merged.get("x-amz-date", "")
-    request_time = _request_time(amz_date)
-    if request_time is None:
-        return _incomplete("X-Amz-Date header must be present, as YYYYMMDD'T'HHMMSS'Z'")
-    if amz_date[:8] != date:
-        return _refuse(
-            "InvalidSignatureException",
-            "Date in Credential scope does not match YYYYMMDD from X-Amz-Date",
-            access_key,
-        )
-    if now is not None and abs(now - request_time) > max_skew:
-        return _refuse(
-            "InvalidSignatureException",
-            f"Signature expired: {amz_date} is more than {max_skew} away from the server time",
-            access_key,
-        )
-
-    signed_names = fields["SignedHeaders"].split(";")
-    required = {"host", "x-amz-date"}
-    if "x-amz-security-token" in merged:
-        required.add("x-amz-security-token")
-    unsigned = sorted(required.difference(signed_names))
-    if unsigned:
-        return _incomplete(f"these headers must be signed: {', '.join(unsigned)}")
-    if "host" not in merged:
-        scheme, authority, _, _ = _split_url(url)
-        merged["host"] = _host_header(scheme, authority)
-    absent = [name for name in signed_names if name not in merged]
-    if absent:
-        return _refuse(
-            "InvalidSignatureException",
-            f"signed headers are missing from the request: {', '.join(absent)}",
-            access_key,
-        )
-
-    body_sha256 = payload_hash(body)
-    claimed = merged.get("x-amz-content-sha256")
-    if claimed is not None and claimed != body_sha256:
-        return _refuse(
-            "InvalidSignatureException",
-            "x-amz-content-sha256 does not match the SHA-256 of the body",
-            access_key,
-        )
-
-    secret_key = secret_key_for(access_key)
-    if secret_key is None:
-        return _refuse(
-            "UnrecognizedClientException",
-            "The security token included in the request is invalid.",
-            access_key,
-        )
-    try:
-        key = signing_key(secret_key, date, region, service)
-    except ParamValidationError:
-        return _incomplete("Credential scope has a malformed region or service")
-
-    block, signed = _format_headers({name: merged[name] for name in signed_names})
-    _, _, path, query = _split_url(url)
-    request = "\n".join(
-        (
-            method.upper(),
-            canonical_uri(path, normalize=normalize_path),
-            canonical_query(query),
-            block,
-            signed,
-            body_sha256,
-        )
-    )
-    expected = signature(
-        key, string_to_sign(amz_date, credential_scope(date, region, service), request)
-    )
-    provided = fields["Signature"]
-    if not hmac.compare_digest(expected.encode("ascii"), provided.encode("utf-8", "replace")):
-        return _refuse(
-            "InvalidSignatureException",
-            "The request signature we calculated does not match the signature you provided.",
-            access_key,
-        )
-    return Verification(ok=True, access_key=access_key)

@@ -207,3 +207,67 @@ resume_contents = st.tuples(
     st.none() | service_tokens,
     st.none() | st.integers(min_value=0, max_value=10**6),
 )
+
+
+# --- SigV4 requests ----------------------------------------------------------------------------
+# Shared by the requests-aws4auth cross-check and the fake's verifier tests; see the docstring of
+# tests/property/test_sigv4_aws4auth.py for why paths have no ';' and header values no quotes.
+
+_URL_RESERVED = "+/=&%~ ?#;:@!$'()*,[]"
+sigv4_base64_tokens = st.binary(min_size=0, max_size=300).map(
+    lambda b: base64.b64encode(b).decode()
+)
+_query_text = st.one_of(
+    st.text(max_size=20),  # any unicode (no surrogates)
+    st.text(alphabet=_URL_RESERVED + "aZ09-._", max_size=12),
+    sigv4_base64_tokens,
+    st.just(""),
+)
+_query_keys = st.one_of(
+    st.sampled_from(["maxResults", "nextToken", "nameContains", "statusEquals", "sortBy"]),
+    _query_text,
+)
+sigv4_query_pairs = st.lists(st.tuples(_query_keys, _query_text), max_size=6).flatmap(
+    # repeat some pairs' keys with other values so repeated keys are common
+    lambda pairs: (
+        st.lists(st.sampled_from(pairs), max_size=3).map(
+            lambda extra: pairs + [(k, v + "x") for k, v in extra]
+        )
+        if pairs
+        else st.just(pairs)
+    )
+)
+sigv4_hosts = st.sampled_from(
+    [
+        ("https", "bedrock.us-east-1.amazonaws.com", None),
+        ("https", "bedrock.eu-west-3.amazonaws.com", 443),
+        ("http", "127.0.0.1", 8080),
+        ("http", "localhost", 80),
+        ("https", "localhost", 8443),
+    ]
+)
+# Path _path_segments: any text but ';' (requests-aws4auth cuts ';params', see the docstring); httpx
+# rejects '?', '#' and control characters in a path.
+_path_segments = st.text(
+    alphabet=st.characters(exclude_categories=("Cs", "Cc"), exclude_characters=";?#"),
+    max_size=8,
+)
+sigv4_paths = st.one_of(
+    st.just("/model-invocation-jobs"),
+    st.lists(_path_segments, min_size=1, max_size=4).map(lambda parts: "/" + "/".join(parts)),
+)
+_header_names = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True).filter(
+    lambda n: n not in {"host", "authorization"} and not n.startswith("x-amz-")
+)
+# Printable ASCII without quotes (requests-aws4auth's shlex keeps spaces inside quotes).
+_header_values = st.text(
+    alphabet=st.sampled_from([c for c in string.printable if c not in "'\"\r\n\x0b\x0c"]),
+    max_size=30,
+)
+sigv4_extra_headers = st.dictionaries(_header_names, _header_values, max_size=3)
+sigv4_times = st.datetimes(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2099, 12, 31),
+    timezones=st.just(timezone.utc),
+)
+sigv4_session_tokens = st.one_of(st.none(), sigv4_base64_tokens.filter(bool))

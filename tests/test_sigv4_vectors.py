@@ -42,9 +42,9 @@ from bedrock_paginate._sigv4 import (
     signature,
     signing_key,
     string_to_sign,
-    verify_authorization,
 )
 from bedrock_paginate.errors import ParamValidationError
+from bedrock_paginate.testing._auth import verify_authorization
 
 #: The 28 cases a standard (non-S3) header signer must reproduce with default options.
 STANDARD_CASES = (

@@ -1,4 +1,6 @@
-"""Property tests: our SigV4 signer against requests-aws4auth, and against its own verifier.
+"""Property tests: our SigV4 signer against requests-aws4auth.
+
+The fake's verifier is tested in ``test_fake_sigv4_verifier.py``.
 
 requests-aws4auth is an independent implementation (h11 checks itself against the stdlib the
 same way). Both sign the *same* wire URL: the one httpx builds from ``params``, or a raw query
@@ -25,15 +27,14 @@ they are handled here (each difference was checked by hand against botocore 1.43
 
 from __future__ import annotations
 
-import base64
 import string
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote
 
 import httpx
-import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from requests.structures import CaseInsensitiveDict
 from requests_aws4auth import AWS4Auth
@@ -41,12 +42,17 @@ from requests_aws4auth import AWS4Auth
 from bedrock_paginate import _sigv4
 from bedrock_paginate._sigv4 import (
     SIGNING_KEY_CACHE_SIZE,
-    Verification,
     format_amz_date,
     sign_request,
     signing_key,
-    verify_authorization,
 )
+from tests.strategies import sigv4_base64_tokens as base64_tokens
+from tests.strategies import sigv4_extra_headers as extra_headers
+from tests.strategies import sigv4_hosts as hosts
+from tests.strategies import sigv4_paths as paths
+from tests.strategies import sigv4_query_pairs as query_pairs
+from tests.strategies import sigv4_session_tokens as tokens
+from tests.strategies import sigv4_times as times
 
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRETS = ("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "FAKESECRETdoNotUse+/0123456789abcdefghij")
@@ -55,62 +61,6 @@ SECRETS = ("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "FAKESECRETdoNotUse+/0123
 # Strategies (inline on purpose; shared ones belong in tests/strategies.py)
 # ------------------------------------------------------------------------------------------
 
-RESERVED = "+/=&%~ ?#;:@!$'()*,[]"
-base64_tokens = st.binary(min_size=0, max_size=300).map(lambda b: base64.b64encode(b).decode())
-query_text = st.one_of(
-    st.text(max_size=20),  # any unicode (no surrogates)
-    st.text(alphabet=RESERVED + "aZ09-._", max_size=12),
-    base64_tokens,
-    st.just(""),
-)
-query_keys = st.one_of(
-    st.sampled_from(["maxResults", "nextToken", "nameContains", "statusEquals", "sortBy"]),
-    query_text,
-)
-query_pairs = st.lists(st.tuples(query_keys, query_text), max_size=6).flatmap(
-    # repeat some pairs' keys with other values so repeated keys are common
-    lambda pairs: (
-        st.lists(st.sampled_from(pairs), max_size=3).map(
-            lambda extra: pairs + [(k, v + "x") for k, v in extra]
-        )
-        if pairs
-        else st.just(pairs)
-    )
-)
-hosts = st.sampled_from(
-    [
-        ("https", "bedrock.us-east-1.amazonaws.com", None),
-        ("https", "bedrock.eu-west-3.amazonaws.com", 443),
-        ("http", "127.0.0.1", 8080),
-        ("http", "localhost", 80),
-        ("https", "localhost", 8443),
-    ]
-)
-# Path segments: any text but ';' (requests-aws4auth cuts ';params', see the docstring); httpx
-# rejects '?', '#' and control characters in a path.
-segments = st.text(
-    alphabet=st.characters(exclude_categories=("Cs", "Cc"), exclude_characters=";?#"),
-    max_size=8,
-)
-paths = st.one_of(
-    st.just("/model-invocation-jobs"),
-    st.lists(segments, min_size=1, max_size=4).map(lambda parts: "/" + "/".join(parts)),
-)
-header_names = st.from_regex(r"[a-z][a-z0-9-]{0,15}", fullmatch=True).filter(
-    lambda n: n not in {"host", "authorization"} and not n.startswith("x-amz-")
-)
-# Printable ASCII without quotes (requests-aws4auth's shlex keeps spaces inside quotes).
-header_values = st.text(
-    alphabet=st.sampled_from([c for c in string.printable if c not in "'\"\r\n\x0b\x0c"]),
-    max_size=30,
-)
-extra_headers = st.dictionaries(header_names, header_values, max_size=3)
-times = st.datetimes(
-    min_value=datetime(2000, 1, 1),
-    max_value=datetime(2099, 12, 31),
-    timezones=st.just(timezone.utc),
-)
-tokens = st.one_of(st.none(), base64_tokens.filter(bool))
 scopes = st.sampled_from([("us-east-1", "bedrock"), ("eu-west-3", "bedrock"), ("us-west-2", "s3x")])
 
 # A raw wire query built by hand: ASCII text with '+' and escapes of ASCII bytes, some
@@ -311,6 +261,37 @@ def test_headers_and_bodies_match_aws4auth(
     assert expected == ours(method, wire, headers, body, **kwargs)["Authorization"]
 
 
+# A URI label as botocore renders it (job ARN, job name, any unicode): every byte but the
+# unreserved set escaped, so the wire path already holds escapes such as %3A and %2F.
+encoded_labels = st.one_of(
+    st.from_regex(r"[a-z0-9]{12}", fullmatch=True).map(
+        lambda job_id: f"arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/{job_id}"
+    ),
+    st.from_regex(r"[a-zA-Z0-9]{1,8}(-*[a-zA-Z0-9+\-.]){0,8}", fullmatch=True),
+    st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=12),
+).map(lambda label: quote(label, safe="-._~"))
+
+
+@examples(200)
+@given(label=encoded_labels, now=times, token=tokens)
+def test_percent_encoded_path_labels_match_aws4auth(
+    label: str, now: datetime, token: str | None
+) -> None:
+    """A wire path holding escapes (``arn%3Aaws...%2Fjob``) is encoded again by both signers."""
+    assume(label not in (".", ".."))
+    wire = f"https://bedrock.us-east-1.amazonaws.com/model-invocation-job/{label}"
+    kwargs: dict[str, Any] = {
+        "now": now,
+        "secret": SECRETS[0],
+        "region": "us-east-1",
+        "service": "bedrock",
+        "token": token,
+        "sign_body_header": False,
+    }
+    expected = aws4auth_authorization("GET", wire, {}, b"", **kwargs)
+    assert expected == ours("GET", wire, {}, b"", **kwargs)["Authorization"]
+
+
 def test_plus_and_space_choice_is_exercised() -> None:
     """The '+' decision above is real: a bare '+' and '%2B' sign differently, '+' like '%20'."""
     base = "https://bedrock.us-east-1.amazonaws.com/model-invocation-jobs?nameContains="
@@ -328,159 +309,6 @@ def test_plus_and_space_choice_is_exercised() -> None:
     assert plus == space
     assert plus != literal
     assert aws4auth_authorization("GET", base + "a+b", {}, b"", **kwargs) == plus["Authorization"]
-
-
-# ------------------------------------------------------------------------------------------
-# Sign, then verify (the fake-server helper)
-# ------------------------------------------------------------------------------------------
-
-
-def _secret_for(access_key: str) -> str | None:
-    return SECRETS[0] if access_key == ACCESS_KEY else None
-
-
-def _sign_and_send(
-    url: httpx.URL, headers: dict[str, str], body: bytes, now: datetime, token: str | None
-) -> httpx.Request:
-    """An httpx request carrying our signature, as a client would send it."""
-    added = sign_request(
-        "GET",
-        str(url),
-        headers,
-        body,
-        region="us-east-1",
-        service="bedrock",
-        access_key=ACCESS_KEY,
-        secret_key=SECRETS[0],
-        session_token=token,
-        now=now,
-    )
-    return httpx.Request("GET", url, headers={**headers, **added}, content=body)
-
-
-def _verify(request: httpx.Request, now: datetime | None = None) -> Verification:
-    return verify_authorization(
-        request.method,
-        str(request.url),
-        request.headers,
-        request.content,
-        secret_key_for=_secret_for,
-        now=now,
-    )
-
-
-@examples(150)
-@given(
-    host=hosts,
-    path=paths,
-    pairs=query_pairs,
-    headers=extra_headers,
-    now=times,
-    token=tokens,
-)
-def test_signed_httpx_requests_verify(
-    host: tuple[str, str, int | None],
-    path: str,
-    pairs: list[tuple[str, str]],
-    headers: dict[str, str],
-    now: datetime,
-    token: str | None,
-) -> None:
-    """Every request we sign, once turned into an httpx.Request, passes verification."""
-    url = _url(*host, path).copy_with(params=httpx.QueryParams(tuple(pairs)))
-    request = _sign_and_send(url, headers, b"", now, token)
-    result = _verify(request, now=now + timedelta(seconds=30))
-    assert result.ok, result.message
-    assert result.access_key == ACCESS_KEY
-
-
-@examples(100)
-@given(pairs=query_pairs, now=times, extra=st.text(min_size=1, max_size=5))
-def test_changed_query_fails_verification(
-    pairs: list[tuple[str, str]], now: datetime, extra: str
-) -> None:
-    """Adding a query parameter after signing makes verification fail."""
-    url = httpx.URL("https://bedrock.us-east-1.amazonaws.com/model-invocation-jobs")
-    request = _sign_and_send(
-        url.copy_with(params=httpx.QueryParams(tuple(pairs))), {}, b"", now, None
-    )
-    tampered = httpx.Request(
-        "GET", request.url.copy_add_param("zz" + extra, extra), headers=request.headers
-    )
-    result = _verify(tampered)
-    assert not result
-    assert result.error_code == "InvalidSignatureException"
-
-
-def _base_request(token: str | None = None) -> httpx.Request:
-    url = httpx.URL("https://bedrock.us-east-1.amazonaws.com/model-invocation-jobs?maxResults=5")
-    return _sign_and_send(url, {}, b"", datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc), token)
-
-
-def _with_headers(request: httpx.Request, **changes: str | None) -> httpx.Request:
-    headers = dict(request.headers)
-    for name, value in changes.items():
-        headers.pop(name.replace("_", "-"), None)
-        if value is not None:
-            headers[name.replace("_", "-")] = value
-    return httpx.Request(request.method, request.url, headers=headers)
-
-
-@pytest.mark.parametrize(
-    ("changes", "code"),
-    [
-        ({"authorization": None}, "MissingAuthenticationTokenException"),
-        ({"authorization": "AWS4-HMAC-SHA1 Credential=x"}, "IncompleteSignatureException"),
-        ({"x_amz_date": None}, "IncompleteSignatureException"),
-        ({"x_amz_date": "20240102T030406Z"}, "InvalidSignatureException"),
-        ({"x_amz_date": "20240103T030405Z"}, "InvalidSignatureException"),
-        ({"host": "evil.example.com"}, "InvalidSignatureException"),
-    ],
-)
-def test_tampered_requests_are_refused(changes: dict[str, str | None], code: str) -> None:
-    """Missing, malformed or changed signed parts are refused with AWS's error code."""
-    result = _verify(_with_headers(_base_request(), **changes))
-    assert not result
-    assert result.error_code == code
-
-
-def test_unknown_access_key_is_refused() -> None:
-    """A key the server does not know gives UnrecognizedClientException."""
-    request = _base_request()
-    auth = request.headers["authorization"].replace(ACCESS_KEY, "AKIDUNKNOWN")
-    result = _verify(_with_headers(request, authorization=auth))
-    assert (result.ok, result.error_code) == (False, "UnrecognizedClientException")
-
-
-def test_unsigned_session_token_is_refused() -> None:
-    """A session token that is sent but not signed is refused (our signer always signs it)."""
-    request = _base_request(token="FAKETOKEN+/=")
-    auth = request.headers["authorization"].replace(";x-amz-security-token", "")
-    result = _verify(_with_headers(request, authorization=auth))
-    assert (result.ok, result.error_code) == (False, "IncompleteSignatureException")
-
-
-def test_stale_request_is_refused_only_when_now_is_given() -> None:
-    """With now, a request older than max_skew is refused; without now, time is not checked."""
-    request = _base_request()
-    signed_at = datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
-    assert _verify(request)
-    assert _verify(request, now=signed_at + timedelta(minutes=4))
-    late = _verify(request, now=signed_at + timedelta(minutes=6))
-    assert (late.ok, late.error_code) == (False, "InvalidSignatureException")
-
-
-def test_wrong_secret_is_refused() -> None:
-    """The same request verified with another secret does not match."""
-    request = _base_request()
-    result = verify_authorization(
-        "GET",
-        str(request.url),
-        request.headers,
-        b"",
-        secret_key_for=lambda _: SECRETS[1],
-    )
-    assert (result.ok, result.error_code) == (False, "InvalidSignatureException")
 
 
 # ------------------------------------------------------------------------------------------
