@@ -5,7 +5,9 @@ in ``_failures``).
 Pure: bytes and headers in, values or exceptions out. The one cattrs converter of the package is
 configured here, once. Strict on types (a number where a string belongs is a :class:`DecodeError`,
 never silently ``"123"``), lenient on growth (unknown fields ignored, unknown enum values kept as
-strings, unknown union members kept as ``SDK_UNKNOWN_MEMBER``).
+strings, unknown union members kept as ``SDK_UNKNOWN_MEMBER``). Timestamps are parsed by
+``_time`` (``parse_optional_timestamp`` is registered as the hook, fast path included);
+``parse_timestamp`` and ``format_timestamp`` are re-exported from there.
 """
 
 from __future__ import annotations

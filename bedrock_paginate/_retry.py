@@ -610,9 +610,10 @@ def is_expired_token_error(outcome: AttemptOutcome) -> bool:
 def clock_skew_offset(date_header: str, now: float) -> float | None:
     """Seconds the server's clock is ahead of ours (negative: behind), or ``None``.
 
-    ``date_header`` is the response's ``Date`` (any RFC 7231 form); ``now`` is the local time
-    in epoch seconds when the response arrived. Add the result to the local clock when
-    re-signing. ``None`` when the header is not a valid HTTP date.
+    ``date_header`` is the response's ``Date`` (any RFC 7231 form, read by
+    ``_time.parse_http_date``); ``now`` is the local time in epoch seconds when the response
+    arrived. Add the result to the local clock when re-signing. ``None`` when the header is not
+    a valid HTTP date.
     """
     server = parse_http_date(date_header)
     if server is None:

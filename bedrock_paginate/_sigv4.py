@@ -2,9 +2,15 @@
 
 This module owns every step of SigV4 for a request that is already on its way to the wire:
 canonical URI, canonical query, canonical headers, payload hash, string to sign, signing key,
-signature, and the ``Authorization`` header. It also owns the reverse check that a fake server
-uses (:func:`verify_authorization`). It must not import httpx, open sockets, log, or read the
-clock (the clock is read only when ``now`` is ``None``).
+signature, and the ``Authorization`` header. The canonical request is assembled in one place
+(``_assemble``), used by the step function :func:`canonical_request` and by
+:func:`sign_request`, so the step tests exercise what signing uses. The reverse check that a
+fake server makes lives in ``bedrock_paginate.testing._auth`` (``verify_authorization``), built
+from these step functions.
+
+Imports only the standard library, ``_redact`` (header redaction), ``_time`` (``X-Amz-Date``
+formatting, the clock) and ``errors``: never httpx; it opens no sockets, does not log, and reads
+the clock only when ``now`` is ``None``.
 
 Wire URLs
     ``sign_request`` takes the URL exactly as it goes on the wire (percent-encoded, as httpx sends
