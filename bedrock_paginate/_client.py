@@ -35,6 +35,14 @@ from ._engine import MAX_BODY_BYTES, Call, Engine
 from ._failures import AttemptResult
 from ._http import HttpRequest, HttpResponse
 from ._operations import LIST_MODEL_INVOCATION_JOBS, OPERATIONS, Operation
+from ._options import (
+    CLIENT_OPTIONS,
+    ClientOptions,
+    ListJobsParams,
+    PaginateParams,
+    check_options,
+    config_options,
+)
 from ._paginator import (
     PaginationState,
     PaginatorConfig,
@@ -51,6 +59,8 @@ from .models import JobSummary, Page
 if TYPE_CHECKING:
     import ssl
     from types import TracebackType
+
+    from typing_extensions import Unpack
 
     from ._retry import FailureKind
 
@@ -149,49 +159,21 @@ class _ClientBase:
 
     exceptions = _Exceptions
 
-    def __init__(
-        self,
-        *,
-        region_name: str | None = None,
-        endpoint_url: str | None = None,
-        aws_access_key_id: str | None = None,
-        aws_secret_access_key: str | None = None,
-        aws_session_token: str | None = None,
-        profile_name: str | None = None,
-        bearer_token: str | None = None,
-        retry_mode: str | None = None,
-        max_attempts: int | None = None,
-        verify: bool | str | None = None,
-        connect_timeout: float | None = None,
-        read_timeout: float | None = None,
-        record_to: str | os.PathLike[str] | None = None,
-        replay_from: str | os.PathLike[str] | None = None,
-        replay_any_order: bool = False,
-        environ: Mapping[str, str] | None = None,
-        clock: Callable[[], float] | None = None,
-        sleep: Callable[[float], Any] | None = None,
-        random: Callable[[], float] | None = None,
-        max_body_bytes: int | None = None,
-    ) -> None:
+    def __init__(self, **options: Unpack[ClientOptions]) -> None:
+        check_options(type(self).__name__, options, CLIENT_OPTIONS)
+        record_to = options.get("record_to")
+        replay_from = options.get("replay_from")
+        environ = options.get("environ")
+        clock = options.get("clock")
+        sleep = options.get("sleep")
+        random = options.get("random")
+        max_body_bytes = options.get("max_body_bytes")
         if record_to is not None and replay_from is not None:
             raise ParamValidationError(
                 "record_to and replay_from cannot be used together", param="replay_from"
             )
         self.config: ClientConfig = resolve_config(
-            region_name=region_name,
-            endpoint_url=endpoint_url,
-            aws_access_key_id=aws_access_key_id,
-            aws_secret_access_key=aws_secret_access_key,
-            aws_session_token=aws_session_token,
-            profile_name=profile_name,
-            bearer_token=bearer_token,
-            retry_mode=retry_mode,
-            max_attempts=max_attempts,
-            verify=verify,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            require_credentials=replay_from is None,
-            environ=environ,
+            require_credentials=replay_from is None, **config_options(options)
         )
         policy_kwargs: dict[str, Any] = {}
         if random is not None:
@@ -211,7 +193,7 @@ class _ClientBase:
         )
         self._record_to = record_to
         self._replay_from = replay_from
-        self._replay_any_order = replay_any_order
+        self._replay_any_order = options.get("replay_any_order", False)
         # Replaying answers instantly: waiting out a recorded throttle's backoff proves nothing.
         self._sleep_fn: Callable[[float], Any] | None = (
             sleep if sleep is not None or replay_from is None else _no_sleep
@@ -310,9 +292,11 @@ class Client(_ClientBase):
     ``max_body_bytes`` caps one response body (64 MiB by default; larger ones are a DecodeError).
     """
 
-    def __init__(self, *, transport: httpx.BaseTransport | None = None, **kwargs: Any) -> None:
-        _refuse_transport_with_replay(transport, kwargs)
-        super().__init__(**kwargs)
+    def __init__(
+        self, *, transport: httpx.BaseTransport | None = None, **options: Unpack[ClientOptions]
+    ) -> None:
+        _refuse_transport_with_replay(transport, options)
+        super().__init__(**options)
         self._sleep: Callable[[float], Any] = self._sleep_fn or time.sleep
         inner = transport
         if inner is None and self._replay_from is None:
@@ -340,7 +324,7 @@ class Client(_ClientBase):
     ) -> None:
         self.close()
 
-    def list_model_invocation_jobs(self, **params: Any) -> Page:
+    def list_model_invocation_jobs(self, **params: Unpack[ListJobsParams]) -> Page:
         """One page of ListModelInvocationJobs (boto3's parameter names)."""
         operation = LIST_MODEL_INVOCATION_JOBS
         page: Page = self._call(operation, operation.validate(params))
@@ -388,9 +372,14 @@ class Client(_ClientBase):
 class AsyncClient(_ClientBase):
     """The asyncio twin of :class:`Client` (same arguments); safe to share between tasks."""
 
-    def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **kwargs: Any) -> None:
-        _refuse_transport_with_replay(transport, kwargs)
-        super().__init__(**kwargs)
+    def __init__(
+        self,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        **options: Unpack[ClientOptions],
+    ) -> None:
+        _refuse_transport_with_replay(transport, options)
+        super().__init__(**options)
         inner = transport
         # Our own connection pool (not a user's transport or a replay) belongs to the first
         # event loop that uses it; see _check_loop.
@@ -444,7 +433,7 @@ class AsyncClient(_ClientBase):
     ) -> None:
         await self.close()
 
-    async def list_model_invocation_jobs(self, **params: Any) -> Page:
+    async def list_model_invocation_jobs(self, **params: Unpack[ListJobsParams]) -> Page:
         """One page of ListModelInvocationJobs (boto3's parameter names)."""
         operation = LIST_MODEL_INVOCATION_JOBS
         page: Page = await self._call(operation, operation.validate(params))
@@ -514,8 +503,9 @@ class _PaginatorBase(Generic[_CLIENT]):
         self._config: PaginatorConfig = operation.paginator
 
     def _prepare(
-        self, kwargs: dict[str, Any]
+        self, arguments: Mapping[str, Any]
     ) -> tuple[dict[str, Any], Callable[[], PaginationState[JobSummary]]]:
+        kwargs = dict(arguments)
         settings = parse_pagination_config(kwargs.pop("PaginationConfig", None), self._config)
         for name in (*self._config.input_token, self._config.limit_key):
             if name is not None and name in kwargs:
@@ -534,7 +524,7 @@ class _PaginatorBase(Generic[_CLIENT]):
 class Paginator(_PaginatorBase[Client]):
     """boto3's paginator for ListModelInvocationJobs."""
 
-    def paginate(self, **kwargs: Any) -> PageIterator:
+    def paginate(self, **kwargs: Unpack[PaginateParams]) -> PageIterator:
         """Pages of jobs; arguments as boto3's (filters + ``PaginationConfig``)."""
         params, new_state = self._prepare(kwargs)
         return PageIterator(self._client, self._operation, params, new_state)
@@ -543,7 +533,7 @@ class Paginator(_PaginatorBase[Client]):
 class AsyncPaginator(_PaginatorBase[AsyncClient]):
     """The async paginator for ListModelInvocationJobs."""
 
-    def paginate(self, **kwargs: Any) -> AsyncPageIterator:
+    def paginate(self, **kwargs: Unpack[PaginateParams]) -> AsyncPageIterator:
         """Pages of jobs, asynchronously; arguments as :meth:`Paginator.paginate`."""
         params, new_state = self._prepare(kwargs)
         return AsyncPageIterator(self._client, self._operation, params, new_state)

@@ -41,12 +41,13 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import attrs
 
 from ._credentials import ChainOptions, CredentialResolver, Credentials
 from ._endpoints import is_valid_region, normalize_fips_region, resolve_endpoint
+from ._options import CONFIG_OPTIONS, ConfigOptions, check_options
 from ._profiles import Profile, ProfileValue, SharedFiles
 from ._retry import DEFAULT_MAX_ATTEMPTS, RETRY_MODES, RetryMode
 from .errors import (
@@ -57,6 +58,9 @@ from .errors import (
     ParamValidationError,
     ProfileNotFoundError,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = [
     "BEARER_TOKEN_ENV",
@@ -565,23 +569,7 @@ def _resolve_auth(
 
 
 def resolve_config(
-    *,
-    region_name: str | None = None,
-    endpoint_url: str | None = None,
-    aws_access_key_id: str | None = None,
-    aws_secret_access_key: str | None = None,
-    aws_session_token: str | None = None,
-    profile_name: str | None = None,
-    bearer_token: str | None = None,
-    retry_mode: str | None = None,
-    max_attempts: int | None = None,
-    verify: bool | str | None = None,
-    connect_timeout: float | None = None,
-    read_timeout: float | None = None,
-    use_fips_endpoint: bool | None = None,
-    use_dualstack_endpoint: bool | None = None,
-    require_credentials: bool = True,
-    environ: Mapping[str, str] | None = None,
+    *, require_credentials: bool = True, **options: Unpack[ConfigOptions]
 ) -> ClientConfig:
     """Resolve every client setting from arguments, environment and the shared files.
 
@@ -597,13 +585,23 @@ def resolve_config(
         ConfigError: an environment or profile value is invalid (subclasses: ``NoRegionError``,
             ``ProfileNotFoundError``, ``ConfigFileError``).
     """
+    check_options("resolve_config", options, CONFIG_OPTIONS)
+    region_name = options.get("region_name")
+    endpoint_url = options.get("endpoint_url")
+    aws_access_key_id = options.get("aws_access_key_id")
+    aws_secret_access_key = options.get("aws_secret_access_key")
+    aws_session_token = options.get("aws_session_token")
+    bearer_token = options.get("bearer_token")
+    connect_timeout = options.get("connect_timeout")
+    read_timeout = options.get("read_timeout")
+    environ = options.get("environ")
     env: Mapping[str, str] = os.environ if environ is None else environ
     _check_explicit_keys(aws_access_key_id, aws_secret_access_key, aws_session_token, bearer_token)
     connect = _check_timeout(connect_timeout, "connect_timeout", DEFAULT_CONNECT_TIMEOUT)
     read = _check_timeout(read_timeout, "read_timeout", DEFAULT_READ_TIMEOUT)
     if endpoint_url is not None:
         validate_endpoint_url(endpoint_url)
-    name, named_by = _choose_profile(profile_name, env)
+    name, named_by = _choose_profile(options.get("profile_name"), env)
     sources = _Sources(
         env,
         SharedFiles.from_environ(env),
@@ -621,10 +619,10 @@ def resolve_config(
         sources,
         region,
         fips_region=fips_region,
-        use_fips=use_fips_endpoint,
-        use_dualstack=use_dualstack_endpoint,
+        use_fips=options.get("use_fips_endpoint"),
+        use_dualstack=options.get("use_dualstack_endpoint"),
     )
-    mode = _resolve_retry_mode(retry_mode, sources)
+    mode = _resolve_retry_mode(options.get("retry_mode"), sources)
     keys = None
     if aws_access_key_id is not None and aws_secret_access_key is not None:
         keys = Credentials(
@@ -649,8 +647,8 @@ def resolve_config(
         auth_reason=auth.reason,
         profile=name if named_by is not None else None,
         retry_mode=mode,
-        max_attempts=_resolve_max_attempts(max_attempts, sources, mode),
-        verify=_resolve_verify(verify, sources),
+        max_attempts=_resolve_max_attempts(options.get("max_attempts"), sources, mode),
+        verify=_resolve_verify(options.get("verify"), sources),
         connect_timeout=connect,
         read_timeout=read,
         region_source=region_source,

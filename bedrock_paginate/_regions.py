@@ -9,17 +9,28 @@ that fails does not lose the others: its :class:`RegionListing` carries the erro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._client import AsyncClient
+from ._options import (
+    CLIENT_OPTIONS,
+    ClientOptions,
+    ListJobsFilters,
+    PaginationOptions,
+    check_options,
+)
 from ._paginator import LIST_MODEL_INVOCATION_JOBS, PaginationState, parse_pagination_config
 from ._serialize import validate_list_params
 from .errors import BedrockPaginateError, ParamValidationError
 from .models import JobSummary
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 __all__ = [
+    "AcrossRegionsOptions",
     "RegionListing",
     "list_jobs_across_regions",
     "list_jobs_across_regions_sync",
@@ -46,6 +57,17 @@ class RegionListing:
 ClientFactory = Callable[[str, "str | None"], AsyncClient]
 
 
+class AcrossRegionsOptions(ListJobsFilters, total=False):
+    """The keyword arguments of :func:`list_jobs_across_regions` (and its sync twin): the
+    filters of ``paginate()`` plus these."""
+
+    profiles: Sequence[str | None]
+    client_factory: ClientFactory | None
+    client_kwargs: ClientOptions | None
+    max_concurrency: int
+    PaginationConfig: PaginationOptions | None
+
+
 def _targets(
     regions: Iterable[str], profiles: Sequence[str | None]
 ) -> list[tuple[str, str | None]]:
@@ -70,14 +92,7 @@ def _targets(
 
 
 async def list_jobs_across_regions(
-    regions: Iterable[str],
-    *,
-    profiles: Sequence[str | None] = (None,),
-    client_factory: ClientFactory | None = None,
-    client_kwargs: Mapping[str, Any] | None = None,
-    max_concurrency: int = 16,
-    PaginationConfig: Mapping[str, Any] | None = None,  # noqa: N803 - boto3's spelling
-    **filters: Any,
+    regions: Iterable[str], **options: Unpack[AcrossRegionsOptions]
 ) -> list[RegionListing]:
     """List the jobs of every (region, profile) target concurrently; results in target order.
 
@@ -86,6 +101,12 @@ async def list_jobs_across_regions(
     """
     import asyncio
 
+    profiles = options.pop("profiles", (None,))
+    client_factory = options.pop("client_factory", None)
+    client_kwargs = options.pop("client_kwargs", None)
+    max_concurrency = options.pop("max_concurrency", 16)
+    PaginationConfig = options.pop("PaginationConfig", None)  # noqa: N806 - boto3's spelling
+    filters: dict[str, Any] = dict(options)
     if isinstance(max_concurrency, bool) or not isinstance(max_concurrency, int):
         raise ParamValidationError("max_concurrency must be an int >= 1", param="max_concurrency")
     if max_concurrency < 1:
@@ -98,10 +119,20 @@ async def list_jobs_across_regions(
             "each one on its own with its RegionListing.resume_token",
             param="StartingToken",
         )
-    extra = dict(client_kwargs or {})
+    extra: ClientOptions = {**(client_kwargs or {})}
+    check_options("AsyncClient", extra, CLIENT_OPTIONS)
+    for name, instead in (("region_name", "regions"), ("profile_name", "profiles")):
+        if name in extra:
+            raise ParamValidationError(
+                f"client_kwargs cannot set {name}: each target sets it; list them in {instead}",
+                param="client_kwargs",
+            )
 
     def default_factory(region: str, profile: str | None) -> AsyncClient:
-        return AsyncClient(region_name=region, profile_name=profile, **extra)
+        options = extra.copy()
+        options["region_name"] = region
+        options["profile_name"] = profile
+        return AsyncClient(**options)
 
     factory = client_factory or default_factory
     gate = asyncio.Semaphore(max_concurrency)
@@ -153,14 +184,16 @@ def _check_listing_arguments(
     PaginationState[JobSummary](LIST_MODEL_INVOCATION_JOBS, settings)  # decodes StartingToken
 
 
-def list_jobs_across_regions_sync(regions: Iterable[str], **kwargs: Any) -> list[RegionListing]:
+def list_jobs_across_regions_sync(
+    regions: Iterable[str], **options: Unpack[AcrossRegionsOptions]
+) -> list[RegionListing]:
     """:func:`list_jobs_across_regions` for synchronous callers (starts its own event loop).
 
     Not for use inside a running event loop: there, await the async function.
     """
     import asyncio
 
-    return asyncio.run(list_jobs_across_regions(regions, **kwargs))
+    return asyncio.run(list_jobs_across_regions(regions, **options))
 
 
 def tagged_jobs(listings: Iterable[RegionListing]) -> Iterator[tuple[str, JobSummary]]:

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from ._argparse import (
     EXIT_CONFIG,
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from ._client import Client
+    from ._options import PaginationOptions
     from ._output import OutputFormat, Query, Sink
 
 __all__ = ["main"]
@@ -491,7 +492,7 @@ class _Run:
         )
         config = {key: value for key, value in settings if value is not None}
         pages = client.get_paginator("list_model_invocation_jobs").paginate(
-            **self.filters(), PaginationConfig=config
+            **self.filters(), PaginationConfig=cast("PaginationOptions", config)
         )
         sink = make_sink(self.fmt, self.out, self.err, query)
         progress = _Progress(self.err, self.isatty())
@@ -540,7 +541,7 @@ class _Run:
                 "connect_timeout": args.cli_connect_timeout,
                 "read_timeout": args.cli_read_timeout,
             },
-            PaginationConfig=config,
+            PaginationConfig=cast("PaginationOptions", config),
             **self.filters(),
         )
         sink = make_sink(self.fmt, self.out, self.err, query)
