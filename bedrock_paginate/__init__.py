@@ -2,6 +2,14 @@
 
 Public names are imported lazily (on first attribute access) so that ``import bedrock_paginate``
 costs almost nothing; ``from bedrock_paginate import Client`` loads only the client's path.
+
+:data:`_EXPORTS` is the one table of the public surface: ``__all__``, the lazy loader and
+``dir()`` read it. The ``TYPE_CHECKING`` imports below repeat it for type checkers (which cannot
+run the loader); ``tests/test_public_api.py`` checks that both agree, that every name is
+documented, and that every type a public method returns or raises is exported.
+
+``__version__`` is the one place for the version: the build reads it from here
+(``[tool.hatch.version]`` in ``pyproject.toml``).
 """
 
 from __future__ import annotations
@@ -12,64 +20,98 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from ._client import AsyncClient, AsyncPageIterator, Client, PageIterator
+    # For type checkers only (``X as X`` re-exports): the same names as _EXPORTS, which a test
+    # checks. (isort would split every ``X as X`` into its own statement.)
+    # isort: off
+    from ._client import (
+        AsyncClient as AsyncClient,
+        AsyncPageIterator as AsyncPageIterator,
+        AsyncPaginator as AsyncPaginator,
+        Client as Client,
+        ClientMeta as ClientMeta,
+        PageIterator as PageIterator,
+        Paginator as Paginator,
+    )
+    from ._options import (
+        ClientOptions as ClientOptions,
+        ListJobsFilters as ListJobsFilters,
+        ListJobsParams as ListJobsParams,
+        PaginateParams as PaginateParams,
+        PaginationOptions as PaginationOptions,
+    )
     from ._regions import (
-        RegionListing,
-        list_jobs_across_regions,
-        list_jobs_across_regions_sync,
+        AcrossRegionsOptions as AcrossRegionsOptions,
+        RegionListing as RegionListing,
+        list_jobs_across_regions as list_jobs_across_regions,
+        list_jobs_across_regions_sync as list_jobs_across_regions_sync,
     )
-    from ._sigv4 import sign_request
+    from ._sigv4 import sign_request as sign_request
     from .errors import (
-        AccessDeniedException,
-        BedrockPaginateError,
-        ClientClosedError,
-        ConfigError,
-        ConfigFileError,
-        CredentialRetrievalError,
-        DecodeError,
-        ExpiredTokenException,
-        InternalServerException,
-        InvalidStartingTokenError,
-        NoCredentialsError,
-        NoRegionError,
-        PaginationError,
-        ParamValidationError,
-        ProfileNotFoundError,
-        ServiceError,
-        ThrottlingException,
-        TransportError,
-        UnsupportedProfileError,
-        ValidationException,
+        AccessDeniedException as AccessDeniedException,
+        BedrockPaginateError as BedrockPaginateError,
+        ClientClosedError as ClientClosedError,
+        ConfigError as ConfigError,
+        ConfigFileError as ConfigFileError,
+        CredentialRetrievalError as CredentialRetrievalError,
+        DecodeError as DecodeError,
+        ExpiredTokenException as ExpiredTokenException,
+        InternalServerException as InternalServerException,
+        InvalidStartingTokenError as InvalidStartingTokenError,
+        NoCredentialsError as NoCredentialsError,
+        NoRegionError as NoRegionError,
+        PaginationError as PaginationError,
+        ParamValidationError as ParamValidationError,
+        ProfileNotFoundError as ProfileNotFoundError,
+        ServiceError as ServiceError,
+        ThrottlingException as ThrottlingException,
+        TransportError as TransportError,
+        UnsupportedProfileError as UnsupportedProfileError,
+        ValidationException as ValidationException,
     )
-    from .fixtures import FixtureMismatchError
+    from .fixtures import FixtureMismatchError as FixtureMismatchError
+    from .fixtures import FixtureWriteError as FixtureWriteError
     from .models import (
-        InputDataConfig,
-        JobSummary,
-        OutputDataConfig,
-        Page,
-        S3InputDataConfig,
-        S3OutputDataConfig,
-        VpcConfig,
+        InputDataConfig as InputDataConfig,
+        JobSummary as JobSummary,
+        OutputDataConfig as OutputDataConfig,
+        Page as Page,
+        ResponseMetadata as ResponseMetadata,
+        S3InputDataConfig as S3InputDataConfig,
+        S3OutputDataConfig as S3OutputDataConfig,
+        VpcConfig as VpcConfig,
     )
+    # isort: on
 
+#: The public surface: every exported name and the module that defines it.
 _EXPORTS: dict[str, str] = {
+    # clients, paginators, page iterators
     "AsyncClient": "._client",
     "AsyncPageIterator": "._client",
+    "AsyncPaginator": "._client",
     "Client": "._client",
+    "ClientMeta": "._client",
     "PageIterator": "._client",
-    "sign_request": "._sigv4",
-    "FixtureMismatchError": ".fixtures",
+    "Paginator": "._client",
+    # keyword-argument types
+    "ClientOptions": "._options",
+    "ListJobsFilters": "._options",
+    "ListJobsParams": "._options",
+    "PaginateParams": "._options",
+    "PaginationOptions": "._options",
+    # several regions at once
+    "AcrossRegionsOptions": "._regions",
     "RegionListing": "._regions",
     "list_jobs_across_regions": "._regions",
     "list_jobs_across_regions_sync": "._regions",
+    # signing
+    "sign_request": "._sigv4",
+    # errors
     "AccessDeniedException": ".errors",
     "BedrockPaginateError": ".errors",
     "ClientClosedError": ".errors",
+    "ConfigError": ".errors",
     "ConfigFileError": ".errors",
     "CredentialRetrievalError": ".errors",
-    "ProfileNotFoundError": ".errors",
-    "UnsupportedProfileError": ".errors",
-    "ConfigError": ".errors",
     "DecodeError": ".errors",
     "ExpiredTokenException": ".errors",
     "InternalServerException": ".errors",
@@ -78,58 +120,26 @@ _EXPORTS: dict[str, str] = {
     "NoRegionError": ".errors",
     "PaginationError": ".errors",
     "ParamValidationError": ".errors",
+    "ProfileNotFoundError": ".errors",
     "ServiceError": ".errors",
     "ThrottlingException": ".errors",
     "TransportError": ".errors",
+    "UnsupportedProfileError": ".errors",
     "ValidationException": ".errors",
+    "FixtureMismatchError": ".fixtures",
+    "FixtureWriteError": ".fixtures",
+    # results
     "InputDataConfig": ".models",
     "JobSummary": ".models",
     "OutputDataConfig": ".models",
     "Page": ".models",
+    "ResponseMetadata": ".models",
     "S3InputDataConfig": ".models",
     "S3OutputDataConfig": ".models",
     "VpcConfig": ".models",
 }
 
-__all__ = [
-    "AccessDeniedException",
-    "AsyncClient",
-    "AsyncPageIterator",
-    "BedrockPaginateError",
-    "Client",
-    "ClientClosedError",
-    "ConfigError",
-    "ConfigFileError",
-    "CredentialRetrievalError",
-    "DecodeError",
-    "ExpiredTokenException",
-    "FixtureMismatchError",
-    "InputDataConfig",
-    "InternalServerException",
-    "InvalidStartingTokenError",
-    "JobSummary",
-    "NoCredentialsError",
-    "NoRegionError",
-    "OutputDataConfig",
-    "Page",
-    "PageIterator",
-    "PaginationError",
-    "ParamValidationError",
-    "ProfileNotFoundError",
-    "RegionListing",
-    "S3InputDataConfig",
-    "S3OutputDataConfig",
-    "ServiceError",
-    "ThrottlingException",
-    "TransportError",
-    "UnsupportedProfileError",
-    "ValidationException",
-    "VpcConfig",
-    "__version__",
-    "list_jobs_across_regions",
-    "list_jobs_across_regions_sync",
-    "sign_request",
-]
+__all__ = [*_EXPORTS, "__version__"]
 
 
 def __getattr__(name: str) -> Any:

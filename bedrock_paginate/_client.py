@@ -64,7 +64,15 @@ if TYPE_CHECKING:
 
     from ._retry import FailureKind
 
-__all__ = ["AsyncClient", "AsyncPageIterator", "Client", "PageIterator"]
+__all__ = [
+    "AsyncClient",
+    "AsyncPageIterator",
+    "AsyncPaginator",
+    "Client",
+    "ClientMeta",
+    "PageIterator",
+    "Paginator",
+]
 
 _TIMEOUTS_WRITE_POOL = 60.0
 
@@ -214,9 +222,9 @@ class _ClientBase:
             )
 
     @property
-    def meta(self) -> _Meta:
+    def meta(self) -> ClientMeta:
         """boto3-like ``client.meta``: ``region_name`` and ``endpoint_url``."""
-        return _Meta(region_name=self.config.region, endpoint_url=self.config.endpoint_url)
+        return ClientMeta(region_name=self.config.region, endpoint_url=self.config.endpoint_url)
 
     def _timeout(self) -> httpx.Timeout:
         return httpx.Timeout(
@@ -279,7 +287,9 @@ class _ClientBase:
 
 
 @attrs.frozen
-class _Meta:
+class ClientMeta:
+    """boto3's ``client.meta``: the region and endpoint a client talks to."""
+
     region_name: str
     endpoint_url: str
 

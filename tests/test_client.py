@@ -31,6 +31,7 @@ from bedrock_paginate import (
     ConfigError,
     InvalidStartingTokenError,
     Page,
+    PaginationOptions,
     ParamValidationError,
     ServiceError,
     ThrottlingException,
@@ -242,7 +243,7 @@ def _decode_resume(token: str) -> dict[str, Any]:
     ],
 )
 def test_paginate_honours_max_items_and_page_size(
-    fake: FakeBedrock, config: dict[str, int], count: int, truncate: int | None
+    fake: FakeBedrock, config: PaginationOptions, count: int, truncate: int | None
 ) -> None:
     """MaxItems and PageSize behave as in boto3; the resume token has boto3's shape."""
     with _client(fake) as client:
@@ -338,13 +339,13 @@ def test_meta_reports_region_and_endpoint(fake: FakeBedrock) -> None:
 # --- sync/async parity --------------------------------------------------------------------------
 
 
-def _sync_listing(fake: FakeBedrock, config: dict[str, Any]) -> tuple[list[Page], str | None]:
+def _sync_listing(fake: FakeBedrock, config: PaginationOptions) -> tuple[list[Page], str | None]:
     with _client(fake) as client:
         pages = client.get_paginator(OP).paginate(PaginationConfig=config)
         return list(pages), pages.resume_token
 
 
-def _async_listing(fake: FakeBedrock, config: dict[str, Any]) -> tuple[list[Page], str | None]:
+def _async_listing(fake: FakeBedrock, config: PaginationOptions) -> tuple[list[Page], str | None]:
     async def main() -> tuple[list[Page], str | None]:
         async with _async_client(fake) as client:
             pages = client.get_paginator(OP).paginate(PaginationConfig=config)
@@ -365,7 +366,7 @@ def test_sync_and_async_give_identical_pages_and_resume_tokens(
 ) -> None:
     """Both shells return equal pages and resume tokens, also when resuming mid-page."""
     fake = FakeBedrock(jobs=generate_jobs(n, seed=n), default_page_size=4)
-    config: dict[str, Any] = {"MaxItems": split}
+    config: PaginationOptions = {"MaxItems": split}
     _, start = _sync_listing(fake, config)
     config = {} if page_size is None else {"PageSize": page_size}
     if max_items is not None:
@@ -383,7 +384,7 @@ def test_sync_and_async_give_identical_pages_and_resume_tokens(
 
 def test_async_paginator_surface_matches_sync(fake: FakeBedrock) -> None:
     """Async jobs(), build_full_result() and search() give what the sync ones give."""
-    config = {"PageSize": 6, "MaxItems": 17}
+    config: PaginationOptions = {"PageSize": 6, "MaxItems": 17}
     expression = "invocationJobSummaries[].status"
     with _client(fake) as client:
         paginator = client.get_paginator(OP)

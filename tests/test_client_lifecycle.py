@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from bedrock_paginate import AsyncClient, Client, ClientClosedError
 from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer, generate_jobs
 
-KEYS = {
+KEYS: dict[str, Any] = {
     "region_name": "us-east-1",
     "aws_access_key_id": "AKIDEXAMPLE",
     "aws_secret_access_key": "FAKElifecycleSECRET",

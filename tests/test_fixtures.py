@@ -30,6 +30,7 @@ from bedrock_paginate import (
     AsyncClient,
     BedrockPaginateError,
     Client,
+    PaginationOptions,
     ServiceError,
     TransportError,
 )
@@ -1065,7 +1066,7 @@ def test_async_replay_opens_no_socket_and_needs_no_credentials(
     ],
 )
 def test_async_recording_replays_like_sync(
-    tmp_path: Path, settings_: dict[str, int], page_size: int
+    tmp_path: Path, settings_: PaginationOptions, page_size: int
 ) -> None:
     """Recorded by AsyncClient, replayed by Client and AsyncClient: pages and tokens agree,
     and continuing from the resume token replays to the rest of the listing."""
@@ -1087,7 +1088,7 @@ def test_async_recording_replays_like_sync(
             got = [page async for page in pages]
             token = pages.resume_token
             if token is not None:
-                rest = dict(settings_, StartingToken=token)
+                rest: PaginationOptions = {**settings_, "StartingToken": token}
                 rest.pop("MaxItems")
                 got += [
                     page
@@ -1111,27 +1112,27 @@ def test_async_recording_replays_like_sync(
     assert len(jobs) == len(set(jobs)) == len(JOBS)
 
 
-def _sync_pages(client: Client, settings_: dict[str, int], token: str | None) -> list[Page]:
+def _sync_pages(client: Client, settings_: PaginationOptions, token: str | None) -> list[Page]:
     paginator = client.get_paginator("list_model_invocation_jobs")
     pages = paginator.paginate(PaginationConfig=settings_)
     got = list(pages)
     assert pages.resume_token == token
     if token is not None:
-        rest: dict[str, Any] = dict(settings_, StartingToken=token)
+        rest: PaginationOptions = {**settings_, "StartingToken": token}
         rest.pop("MaxItems")
         got += list(paginator.paginate(PaginationConfig=rest))
     return got
 
 
 async def _async_pages(
-    client: AsyncClient, settings_: dict[str, int], token: str | None
+    client: AsyncClient, settings_: PaginationOptions, token: str | None
 ) -> list[Page]:
     paginator = client.get_paginator("list_model_invocation_jobs")
     pages = paginator.paginate(PaginationConfig=settings_)
     got = [page async for page in pages]
     assert pages.resume_token == token
     if token is not None:
-        rest: dict[str, Any] = dict(settings_, StartingToken=token)
+        rest: PaginationOptions = {**settings_, "StartingToken": token}
         rest.pop("MaxItems")
         got += [page async for page in paginator.paginate(PaginationConfig=rest)]
     return got

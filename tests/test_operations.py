@@ -16,7 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bedrock_paginate import AsyncClient, Client, ServiceError, ThrottlingException
+from bedrock_paginate import (
+    AsyncClient,
+    Client,
+    PaginationOptions,
+    ServiceError,
+    ThrottlingException,
+)
 from bedrock_paginate._client import AsyncPaginator, Paginator
 from bedrock_paginate._decode import decode_json_body
 from bedrock_paginate._http import HttpResponse
@@ -292,7 +298,7 @@ def _widget_server(request: httpx.Request) -> httpx.Response:
 @pytest.mark.parametrize("shell", ["sync", "async"])
 def test_another_paginated_operation_pages_with_its_own_names(shell: str) -> None:
     """Token, limit and result key names come from the operation's paginator config."""
-    config = {"PageSize": 2, "MaxItems": 5}
+    config: PaginationOptions = {"PageSize": 2, "MaxItems": 5}
     if shell == "sync":
         with Client(**_client_options(_widget_server)) as client:
             pages = Paginator(client, LIST_WIDGETS).paginate(PaginationConfig=config)

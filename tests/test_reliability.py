@@ -18,7 +18,7 @@ import socket
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
@@ -35,6 +35,7 @@ from bedrock_paginate import (
     ExpiredTokenException,
     InternalServerException,
     PaginationError,
+    PaginationOptions,
     ServiceError,
     ThrottlingException,
     TransportError,
@@ -49,6 +50,9 @@ from bedrock_paginate.testing import (
     generate_jobs,
 )
 from tests.support import TokenFake, counting_process_profile, process_runs
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 REGION = "us-east-1"
 ACCESS_KEY = "AKIDEXAMPLE"
@@ -88,9 +92,9 @@ def _options(endpoint: str, sleeps: list[float], **extra: Any) -> dict[str, Any]
     }
 
 
-def _sync_listing(options: Mapping[str, Any], config: Mapping[str, Any]) -> Outcome:
+def _sync_listing(options: Mapping[str, Any], config: PaginationOptions) -> Outcome:
     with Client(**options) as client:
-        pages = client.get_paginator(OP).paginate(PaginationConfig=dict(config))
+        pages = client.get_paginator(OP).paginate(PaginationConfig=config)
         outcome = Outcome([])
         try:
             for page in pages:
@@ -102,9 +106,9 @@ def _sync_listing(options: Mapping[str, Any], config: Mapping[str, Any]) -> Outc
         return outcome
 
 
-async def _async_listing_coro(options: Mapping[str, Any], config: Mapping[str, Any]) -> Outcome:
+async def _async_listing_coro(options: Mapping[str, Any], config: PaginationOptions) -> Outcome:
     async with AsyncClient(**options) as client:
-        pages = client.get_paginator(OP).paginate(PaginationConfig=dict(config))
+        pages = client.get_paginator(OP).paginate(PaginationConfig=config)
         outcome = Outcome([])
         try:
             async for page in pages:
@@ -116,7 +120,7 @@ async def _async_listing_coro(options: Mapping[str, Any], config: Mapping[str, A
         return outcome
 
 
-def listing(shell: str, options: Mapping[str, Any], **config: Any) -> Outcome:
+def listing(shell: str, options: Mapping[str, Any], **config: Unpack[PaginationOptions]) -> Outcome:
     """List with a fresh sync or async client; never raises the library's errors."""
     if shell == "sync":
         return _sync_listing(options, config)
@@ -690,8 +694,8 @@ def _schedule(fake: FakeBedrock, schedule: list[tuple[int, int]]) -> None:
         fake.inject(fault, at=index, when=when)
 
 
-def _config(page_size: int | None, max_items: int | None, token: str | None) -> dict[str, Any]:
-    config: dict[str, Any] = {}
+def _config(page_size: int | None, max_items: int | None, token: str | None) -> PaginationOptions:
+    config: PaginationOptions = {}
     if page_size is not None:
         config["PageSize"] = page_size
     if max_items is not None:
@@ -701,7 +705,7 @@ def _config(page_size: int | None, max_items: int | None, token: str | None) -> 
     return config
 
 
-def _collect_until_done(run: Callable[[dict[str, Any]], Outcome], **settings: Any) -> list[str]:
+def _collect_until_done(run: Callable[[PaginationOptions], Outcome], **settings: Any) -> list[str]:
     """Resume from each error's (or MaxItems') token until the listing is complete."""
     collected: list[str] = []
     token: str | None = None

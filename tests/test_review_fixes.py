@@ -7,6 +7,7 @@ import asyncio
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -65,7 +66,7 @@ def test_echoed_token_is_scrubbed_from_args_and_response_too() -> None:
 def test_header_unsafe_credentials_are_refused_without_quoting_them(field: str, value: str) -> None:
     """Access keys and tokens travel in headers: spaces, line breaks and non-ASCII are refused
     up front, and the message does not repeat the value."""
-    fields = {"access_key": "AKIDEXAMPLE", "secret_key": SECRET, field: value}
+    fields: dict[str, Any] = {"access_key": "AKIDEXAMPLE", "secret_key": SECRET, field: value}
     with pytest.raises(ParamValidationError) as raised:
         Credentials(**fields)
     assert value not in str(raised.value)

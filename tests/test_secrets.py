@@ -18,14 +18,20 @@ import sys
 import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus
 
 import attrs
 import httpx
 import pytest
 
-from bedrock_paginate import AsyncClient, BedrockPaginateError, Client, ServiceError
+from bedrock_paginate import (
+    AsyncClient,
+    BedrockPaginateError,
+    Client,
+    PaginationOptions,
+    ServiceError,
+)
 from bedrock_paginate._operations import LIST_MODEL_INVOCATION_JOBS
 from bedrock_paginate.testing import (
     FakeBedrock,
@@ -35,6 +41,9 @@ from bedrock_paginate.testing import (
     ReceivedRequest,
     generate_jobs,
 )
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 ACCESS_KEY = "AKIDCANARYEXAMPLE"
 SECRET = "FAKESECRETCANARY/abc+def0123456789xyz"
@@ -164,7 +173,9 @@ def _options(endpoint: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def run(shell: str, options: Mapping[str, Any], evidence: Evidence, **config: Any) -> list[str]:
+def run(
+    shell: str, options: Mapping[str, Any], evidence: Evidence, **config: Unpack[PaginationOptions]
+) -> list[str]:
     """List with a fresh client, recording the client's reprs and any error."""
     if shell == "sync":
         with Client(**options) as client:
