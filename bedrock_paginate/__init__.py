@@ -45,7 +45,10 @@ if TYPE_CHECKING:
         list_jobs_across_regions as list_jobs_across_regions,
         list_jobs_across_regions_sync as list_jobs_across_regions_sync,
     )
-    from ._sigv4 import sign_request as sign_request
+    from ._sigv4 import (
+        SignedHeaders as SignedHeaders,
+        sign_request as sign_request,
+    )
     from .errors import (
         AccessDeniedException as AccessDeniedException,
         BedrockPaginateError as BedrockPaginateError,
@@ -104,6 +107,7 @@ _EXPORTS: dict[str, str] = {
     "list_jobs_across_regions": "._regions",
     "list_jobs_across_regions_sync": "._regions",
     # signing
+    "SignedHeaders": "._sigv4",
     "sign_request": "._sigv4",
     # errors
     "AccessDeniedException": ".errors",
@@ -142,13 +146,15 @@ _EXPORTS: dict[str, str] = {
 __all__ = [*_EXPORTS, "__version__"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'bedrock_paginate' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # type checkers see the imports above; a misspelled name stays an error
+
+    def __getattr__(name: str) -> Any:
+        module = _EXPORTS.get(name)
+        if module is None:
+            raise AttributeError(f"module 'bedrock_paginate' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:
