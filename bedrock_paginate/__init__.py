@@ -2,6 +2,8 @@
 
 Public names are imported lazily (on first attribute access) so that ``import bedrock_paginate``
 costs almost nothing; ``from bedrock_paginate import Client`` loads only the client's path.
+Neither loads asyncio, anyio, argparse, importlib.metadata or jmespath, nor ``cli``,
+``fixtures``, ``testing``, ``_layer``, ``_regions`` or ``_output`` (``tests/test_import_rules.py``).
 
 :data:`_EXPORTS` is the one table of the public surface: ``__all__``, the lazy loader and
 ``dir()`` read it. The ``TYPE_CHECKING`` imports below repeat it for type checkers (which cannot

@@ -18,8 +18,8 @@ pip's ``--python-version`` picks wheels for the target, but it evaluates environ
 evaluates every ``Requires-Dist`` of the installed tree again for the target and adds what pip
 left out.
 
-Imports only the standard library (pip runs in a subprocess) and is never imported by
-``import bedrock_paginate``.
+Imports only the standard library, attrs and the package's ``errors`` / ``_argparse`` (pip runs
+in a subprocess; never httpx or cattrs) and is never imported by ``import bedrock_paginate``.
 """
 
 from __future__ import annotations
