@@ -804,3 +804,12 @@ def test_retry_mode_off_sends_each_request_once() -> None:
         client.list_model_invocation_jobs()
     assert raised.value.status_code == 503
     assert fake.request_count == 1
+
+
+def test_transport_with_replay_is_refused() -> None:
+    """transport= and replay_from= together would silently ignore the transport: refused."""
+    with pytest.raises(ParamValidationError, match="transport and replay_from"):
+        Client(
+            transport=FakeBedrock(jobs=generate_jobs(1)).transport(),
+            replay_from="fixtures/list-multi-page.json",
+        )

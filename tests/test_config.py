@@ -524,3 +524,26 @@ def test_reprs_and_errors_never_show_secrets(env: Env) -> None:
     for text in texts:
         for canary in (SECRET, TOKEN, BEARER):
             assert canary not in text
+
+
+def test_huge_max_attempts_is_a_config_error() -> None:
+    """AWS_MAX_ATTEMPTS with thousands of digits is refused clearly."""
+    with pytest.raises(ConfigError, match="AWS_MAX_ATTEMPTS"):
+        resolve_config(
+            region_name="us-east-1",
+            aws_access_key_id="AKIDEXAMPLE",
+            aws_secret_access_key=SECRET,
+            environ={"AWS_MAX_ATTEMPTS": "9" * 5000},
+        )
+
+
+def test_retry_mode_off_reports_one_attempt() -> None:
+    """retry_mode off: the config says one attempt whatever AWS_MAX_ATTEMPTS says."""
+    config = resolve_config(
+        region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key=SECRET,
+        retry_mode="off",
+        environ={"AWS_MAX_ATTEMPTS": "5"},
+    )
+    assert config.max_attempts == 1

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 import pytest
 
+from bedrock_paginate._config import resolve_config
 from bedrock_paginate._credentials import (
     ChainOptions,
     CredentialResolver,
@@ -1122,3 +1123,32 @@ def test_nothing_secret_in_reprs_or_debug_logs(
         assert SECRET not in text
         assert TOKEN not in text
         assert "IMDSTOKEN" not in text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("access_key", "AKID EXAMPLE"), ("token", "FAKE\ntoken"), ("token", "FAKEtöken")],
+)
+def test_header_unsafe_credentials_are_refused_without_quoting_them(field: str, value: str) -> None:
+    """Access keys and tokens travel in headers: spaces, line breaks and non-ASCII are refused
+    up front, and the message does not repeat the value."""
+    fields: dict[str, Any] = {"access_key": "AKIDEXAMPLE", "secret_key": SECRET, field: value}
+    with pytest.raises(ParamValidationError) as raised:
+        Credentials(**fields)
+    assert value not in str(raised.value)
+    assert "HTTP header" in str(raised.value)
+
+
+def test_header_unsafe_token_from_the_environment_is_a_config_error() -> None:
+    """The same value from AWS_SESSION_TOKEN is a configuration problem (CLI exit 253)."""
+    environ = {
+        "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+        "AWS_SECRET_ACCESS_KEY": SECRET,
+        "AWS_SESSION_TOKEN": "FAKE\ninjected: header",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    config = resolve_config(region_name="us-east-1", environ=environ)
+    assert config.credentials is not None
+    with pytest.raises(ConfigError, match="environment variables") as raised:
+        config.credentials.get()
+    assert "injected" not in str(raised.value)

@@ -42,6 +42,7 @@ from bedrock_paginate.fixtures import (
     RESPONSE_HEADERS,
     Fixture,
     FixtureMismatchError,
+    FixtureWriteError,
     Interaction,
     RecordedError,
     RecordedRequest,
@@ -1228,3 +1229,22 @@ def test_recording_and_replay_from_many_threads(tmp_path: Path) -> None:
     with replayer, ThreadPoolExecutor(max_workers=8) as pool:
         replayed = sorted(pool.map(lambda size: work(replayer, size), sizes))
     assert replayed == live == list(sizes)
+
+
+def test_unwritable_recording_is_a_library_error(tmp_path: Path) -> None:
+    """Recording into a path that cannot be written fails with FixtureWriteError (a
+    BedrockPaginateError carrying a resume token), not a bare OSError."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    fake = FakeBedrock(jobs=generate_jobs(3))
+    client = Client(
+        transport=fake.transport(),
+        record_to=blocker / "rec.json",  # a path under a regular file: never writable
+        region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key=SECRET,
+        environ={},
+    )
+    with pytest.raises(FixtureWriteError, match="cannot write the recording") as raised:
+        list(client.get_paginator("list_model_invocation_jobs").paginate().jobs())
+    assert raised.value.resume_token is not None

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bedrock_paginate import Client
+from bedrock_paginate import Client, ConfigError
 from bedrock_paginate._proxies import proxy_for
 from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer, generate_jobs
 
@@ -140,3 +140,11 @@ def test_no_proxy_bypasses_the_proxy(proxy: tuple[str, list[str]]) -> None:
     with FakeBedrockServer(FakeBedrock(jobs=generate_jobs(5))) as server:
         assert _list(server.url, {"HTTP_PROXY": url, "NO_PROXY": "127.0.0.1"}) == 5
     assert seen == []
+
+
+@pytest.mark.parametrize("proxy", ["http://user:pw@:3128", "ftp://proxy:21", "http://proxy:99999"])
+def test_unusable_proxy_is_a_config_error_that_hides_the_url(proxy: str) -> None:
+    """A malformed HTTPS_PROXY fails clearly, without repeating the URL (it may hold a password)."""
+    with pytest.raises(ConfigError, match="HTTPS_PROXY is not a usable proxy URL") as raised:
+        proxy_for("https://bedrock.us-east-1.amazonaws.com", {"HTTPS_PROXY": proxy})
+    assert proxy not in str(raised.value)

@@ -4,6 +4,8 @@ no other region's jobs, and carries the token to resume that region exactly."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -262,3 +264,14 @@ def test_regions_are_listed_concurrently_up_to_max_concurrency(limit: int, peak:
     listings = list_jobs_across_regions_sync(REGIONS, client_factory=factory, max_concurrency=limit)
     assert all(isinstance(listing, RegionListing) and listing.ok for listing in listings)
     assert transport.peak == peak
+
+
+def test_one_starting_token_for_several_regions_is_refused() -> None:
+    """A StartingToken belongs to one listing: several regions with one token is an error."""
+    token = base64.b64encode(json.dumps({"nextToken": None}).encode()).decode()
+    with pytest.raises(ParamValidationError, match="StartingToken continues one listing"):
+        asyncio.run(
+            list_jobs_across_regions(
+                ["us-east-1", "us-west-2"], PaginationConfig={"StartingToken": token}
+            )
+        )

@@ -477,3 +477,32 @@ def test_scan_finds_a_planted_canary(evidence: Evidence, caplog: pytest.LogCaptu
     evidence.logs(caplog.records)
     with pytest.raises(AssertionError, match="a canary leaked"):
         evidence.assert_clean([TOKEN])
+
+
+def test_echoed_token_is_scrubbed_from_args_and_response_too() -> None:
+    """A service error echoing the session token (JSON-escaped) leaks it nowhere in the
+    exception: not message, str, repr, args, nor the botocore-shaped response."""
+    escaped = "".join(f"\\u{ord(c):04x}" for c in TOKEN)
+    body = ('{"message": "The security token ' + escaped + ' is invalid"}').encode()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            400,
+            content=body,
+            headers={"x-amzn-ErrorType": "ValidationException", "content-type": "application/json"},
+        )
+
+    client = Client(
+        transport=httpx.MockTransport(handler),
+        region_name="us-east-1",
+        aws_access_key_id="AKIDEXAMPLE",
+        aws_secret_access_key=SECRET,
+        aws_session_token=TOKEN,
+        environ={},
+    )
+    with pytest.raises(ServiceError) as raised:
+        client.list_model_invocation_jobs()
+    error = raised.value
+    for text in (error.message, str(error), repr(error), repr(error.args), repr(error.response)):
+        assert TOKEN not in text
+    assert "[redacted]" in error.message

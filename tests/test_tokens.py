@@ -263,3 +263,10 @@ def test_decode_never_raises_other_errors(token: str) -> None:
         return
     assert position.skip >= 0
     assert set(position.tokens) == {"nextToken"}
+
+
+def test_deeply_nested_token_is_taken_as_a_raw_service_token() -> None:
+    """A base64 token whose JSON nests too deep is not ours: passed through, no RecursionError."""
+    hostile = base64.b64encode(b"[" * 100_000).decode()
+    position = decode_token(hostile, ("nextToken",))
+    assert position.tokens == {"nextToken": hostile}
