@@ -1,15 +1,82 @@
-"""Helpers shared by the client test modules: a counting credential_process profile and a fake
-that refuses revoked session tokens."""
+"""Helpers shared by the client test modules: one listing through either shell
+(:func:`listing`), a counting credential_process profile, and a fake that refuses revoked
+session tokens."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from bedrock_paginate import AsyncClient, BedrockPaginateError, Client, Page, PaginationOptions
 from bedrock_paginate.testing import FakeBedrock, FakeResponse
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+#: The two shells, for ``@pytest.mark.parametrize("shell", SHELLS)``.
+SHELLS = ("sync", "async")
+OP = "list_model_invocation_jobs"
+
+
+@attrs.define
+class Listing:
+    """What one listing produced: its pages, then the error that stopped it or, when it ended,
+    its resume token."""
+
+    pages: list[Page] = attrs.field(factory=list)
+    error: BedrockPaginateError | None = None
+    resume_token: str | None = None
+
+    @property
+    def arns(self) -> list[str]:
+        """The ARNs of every job returned, in order."""
+        return [job.job_arn for page in self.pages for job in page]
+
+
+def list_sync(options: Mapping[str, Any], config: PaginationOptions | None = None) -> Listing:
+    """Page through with a fresh :class:`Client` made of ``options``; the library's error is
+    kept in the result, never raised."""
+    found = Listing()
+    with Client(**options) as client:
+        pages = client.get_paginator(OP).paginate(PaginationConfig=config)
+        try:
+            for page in pages:
+                found.pages.append(page)
+        except BedrockPaginateError as exc:
+            found.error = exc
+        else:
+            found.resume_token = pages.resume_token
+    return found
+
+
+async def list_async(
+    options: Mapping[str, Any], config: PaginationOptions | None = None
+) -> Listing:
+    """:func:`list_sync` with a fresh :class:`AsyncClient`."""
+    found = Listing()
+    async with AsyncClient(**options) as client:
+        pages = client.get_paginator(OP).paginate(PaginationConfig=config)
+        try:
+            async for page in pages:
+                found.pages.append(page)
+        except BedrockPaginateError as exc:
+            found.error = exc
+        else:
+            found.resume_token = pages.resume_token
+    return found
+
+
+def listing(shell: str, options: Mapping[str, Any], **config: Unpack[PaginationOptions]) -> Listing:
+    """One listing with a fresh client of ``shell`` (``"sync"`` or ``"async"``)."""
+    if shell == "sync":
+        return list_sync(options, config)
+    return asyncio.run(list_async(options, config))
+
 
 #: A credential_process that counts its runs in the file named by its argument and hands out
 #: session token FAKETOKEN<n> on run n (valid for an hour).

@@ -39,6 +39,7 @@ from bedrock_paginate import (
 )
 from bedrock_paginate import errors as errors_module
 from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer, Fault, generate_jobs
+from tests.support import list_async, list_sync
 
 REGION = "us-east-1"
 ENDPOINT = "https://bedrock.us-east-1.amazonaws.com"
@@ -53,8 +54,9 @@ def _keys() -> dict[str, Any]:
     return {"aws_access_key_id": ACCESS_KEY, "aws_secret_access_key": SECRET_KEY}
 
 
-def _client(fake: FakeBedrock, **kwargs: Any) -> Client:
-    options: dict[str, Any] = {
+def _options(fake: FakeBedrock, **kwargs: Any) -> dict[str, Any]:
+    """Client arguments for ``fake`` (in-process transport, no sleeping), plus ``kwargs``."""
+    return {
         "region_name": REGION,
         "endpoint_url": ENDPOINT,
         "environ": {},
@@ -63,20 +65,14 @@ def _client(fake: FakeBedrock, **kwargs: Any) -> Client:
         **_keys(),
         **kwargs,
     }
-    return Client(**options)
+
+
+def _client(fake: FakeBedrock, **kwargs: Any) -> Client:
+    return Client(**_options(fake, **kwargs))
 
 
 def _async_client(fake: FakeBedrock, **kwargs: Any) -> AsyncClient:
-    options: dict[str, Any] = {
-        "region_name": REGION,
-        "endpoint_url": ENDPOINT,
-        "environ": {},
-        "transport": fake.transport(),
-        "sleep": _no_sleep,
-        **_keys(),
-        **kwargs,
-    }
-    return AsyncClient(**options)
+    return AsyncClient(**_options(fake, **kwargs))
 
 
 def _no_sleep(seconds: float) -> None:
@@ -339,21 +335,6 @@ def test_meta_reports_region_and_endpoint(fake: FakeBedrock) -> None:
 # --- sync/async parity --------------------------------------------------------------------------
 
 
-def _sync_listing(fake: FakeBedrock, config: PaginationOptions) -> tuple[list[Page], str | None]:
-    with _client(fake) as client:
-        pages = client.get_paginator(OP).paginate(PaginationConfig=config)
-        return list(pages), pages.resume_token
-
-
-def _async_listing(fake: FakeBedrock, config: PaginationOptions) -> tuple[list[Page], str | None]:
-    async def main() -> tuple[list[Page], str | None]:
-        async with _async_client(fake) as client:
-            pages = client.get_paginator(OP).paginate(PaginationConfig=config)
-            return [page async for page in pages], pages.resume_token
-
-    return asyncio.run(main())
-
-
 @given(
     n=st.integers(0, 25),
     page_size=st.none() | st.integers(1, 9),
@@ -367,17 +348,17 @@ def test_sync_and_async_give_identical_pages_and_resume_tokens(
     """Both shells return equal pages and resume tokens, also when resuming mid-page."""
     fake = FakeBedrock(jobs=generate_jobs(n, seed=n), default_page_size=4)
     config: PaginationOptions = {"MaxItems": split}
-    _, start = _sync_listing(fake, config)
+    start = list_sync(_options(fake), config).resume_token
     config = {} if page_size is None else {"PageSize": page_size}
     if max_items is not None:
         config["MaxItems"] = max_items
     if start is not None:
         config["StartingToken"] = start
-    sync_pages, sync_token = _sync_listing(fake, config)
-    async_pages, async_token = _async_listing(fake, config)
-    assert sync_pages == async_pages
-    assert sync_token == async_token
-    jobs = [job for page in sync_pages for job in page]
+    sync = list_sync(_options(fake), config)
+    done = asyncio.run(list_async(_options(fake), config))
+    assert sync.error is None
+    assert sync == done
+    jobs = [job for page in sync.pages for job in page]
     expected = _arns(fake.expected())[split if start is not None else 0 :]
     assert _arns(jobs) == expected[: max_items if max_items is not None else None]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,10 +49,19 @@ from bedrock_paginate.testing import (
     ReceivedRequest,
     generate_jobs,
 )
-from tests.support import TokenFake, counting_process_profile, process_runs
+from tests.support import (
+    SHELLS,
+    Listing,
+    TokenFake,
+    counting_process_profile,
+    list_async,
+    list_sync,
+    listing,
+    process_runs,
+)
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
+    pass
 
 REGION = "us-east-1"
 ACCESS_KEY = "AKIDEXAMPLE"
@@ -62,19 +71,9 @@ JOBS = generate_jobs(30, seed=8)
 PAGE = 5
 READ_TIMEOUT = 0.3
 RANDOM = 0.5
-SHELLS = ("sync", "async")
 
 
 # --- harness ------------------------------------------------------------------------------------
-
-
-@attrs.define
-class Outcome:
-    """What one listing produced: the jobs returned, then the error or the resume token."""
-
-    arns: list[str]
-    error: BedrockPaginateError | None = None
-    resume_token: str | None = None
 
 
 def _options(endpoint: str, sleeps: list[float], **extra: Any) -> dict[str, Any]:
@@ -90,41 +89,6 @@ def _options(endpoint: str, sleeps: list[float], **extra: Any) -> dict[str, Any]
         "random": lambda: RANDOM,
         **extra,
     }
-
-
-def _sync_listing(options: Mapping[str, Any], config: PaginationOptions) -> Outcome:
-    with Client(**options) as client:
-        pages = client.get_paginator(OP).paginate(PaginationConfig=config)
-        outcome = Outcome([])
-        try:
-            for page in pages:
-                outcome.arns += [job.job_arn for job in page]
-        except BedrockPaginateError as exc:
-            outcome.error = exc
-        else:
-            outcome.resume_token = pages.resume_token
-        return outcome
-
-
-async def _async_listing_coro(options: Mapping[str, Any], config: PaginationOptions) -> Outcome:
-    async with AsyncClient(**options) as client:
-        pages = client.get_paginator(OP).paginate(PaginationConfig=config)
-        outcome = Outcome([])
-        try:
-            async for page in pages:
-                outcome.arns += [job.job_arn for job in page]
-        except BedrockPaginateError as exc:
-            outcome.error = exc
-        else:
-            outcome.resume_token = pages.resume_token
-        return outcome
-
-
-def listing(shell: str, options: Mapping[str, Any], **config: Unpack[PaginationOptions]) -> Outcome:
-    """List with a fresh sync or async client; never raises the library's errors."""
-    if shell == "sync":
-        return _sync_listing(options, config)
-    return asyncio.run(_async_listing_coro(options, config))
 
 
 def expected_arns(fake: FakeBedrock) -> list[str]:
@@ -479,7 +443,7 @@ def test_pagination_cycle_fails_with_a_resume_token_that_completes_exactly(
 ) -> None:
     """A repeated nextToken is a PaginationError after the page's jobs; resuming is exact."""
     options = _options(server.url, [])
-    head = Outcome([])
+    head = Listing()
     config: dict[str, Any] = {"PageSize": PAGE}
     if start_cut:
         head = listing(shell, options, MaxItems=8, PageSize=PAGE)
@@ -705,7 +669,7 @@ def _config(page_size: int | None, max_items: int | None, token: str | None) -> 
     return config
 
 
-def _collect_until_done(run: Callable[[PaginationOptions], Outcome], **settings: Any) -> list[str]:
+def _collect_until_done(run: Callable[[PaginationOptions], Listing], **settings: Any) -> list[str]:
     """Resume from each error's (or MaxItems') token until the listing is complete."""
     collected: list[str] = []
     token: str | None = None
@@ -752,7 +716,7 @@ def test_fuzz_sync_resuming_after_random_faults_lists_every_job_once_in_order(
     sleeps: list[float] = []
     options = _fuzz_options(fake, sleeps, max_attempts)
     collected = _collect_until_done(
-        lambda config: _sync_listing(options, config), page_size=page_size, max_items=max_items
+        lambda config: list_sync(options, config), page_size=page_size, max_items=max_items
     )
     assert collected == expected_arns(fake)
     assert all(0.0 <= s <= MAX_BACKOFF + RETRY_AFTER_MAX_EXTRA for s in sleeps)
@@ -774,7 +738,7 @@ def test_fuzz_async_resuming_after_random_faults_lists_every_job_once_in_order(
     sleeps: list[float] = []
     options = _fuzz_options(fake, sleeps, 2)
     collected = _collect_until_done(
-        lambda config: asyncio.run(_async_listing_coro(options, config)),
+        lambda config: asyncio.run(list_async(options, config)),
         page_size=page_size,
         max_items=max_items,
     )
@@ -794,6 +758,6 @@ def test_fuzz_helper_detects_a_lost_job() -> None:
 
     options = {**_fuzz_options(fake, [], 1), "transport": httpx.MockTransport(lossy)}
     collected = _collect_until_done(
-        lambda config: _sync_listing(options, config), page_size=None, max_items=None
+        lambda config: list_sync(options, config), page_size=None, max_items=None
     )
     assert collected != expected_arns(fake)
