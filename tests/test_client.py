@@ -332,6 +332,21 @@ def test_meta_reports_region_and_endpoint(fake: FakeBedrock) -> None:
         assert (client.meta.region_name, client.meta.endpoint_url) == (REGION, ENDPOINT)
 
 
+@pytest.mark.parametrize(
+    ("flags", "host"),
+    [
+        ({"use_fips_endpoint": True}, "bedrock-fips.us-east-1.amazonaws.com"),
+        ({"use_dualstack_endpoint": True}, "bedrock.us-east-1.api.aws"),
+    ],
+)
+def test_fips_and_dualstack_arguments_choose_the_endpoint(
+    fake: FakeBedrock, flags: dict[str, bool], host: str
+) -> None:
+    """The clients take boto3 Config's use_fips_endpoint / use_dualstack_endpoint."""
+    with _client(fake, endpoint_url=None, **flags) as client:
+        assert client.meta.endpoint_url == f"https://{host}"
+
+
 # --- sync/async parity --------------------------------------------------------------------------
 
 
