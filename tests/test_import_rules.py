@@ -24,7 +24,9 @@ CORE = (
     "_decode",
     "_endpoints",
     "_engine",
+    "_failures",
     "_http",
+    "_operations",
     "_options",
     "_paginator",
     "_profiles",
@@ -48,6 +50,8 @@ class Rule:
     third_party: frozenset[str] | None = None
     #: Names it must never import, package-relative (``_client``) or top-level (``httpx``).
     never: frozenset[str] = frozenset()
+    #: Names it must not import at module level (a lazy import inside a function is fine).
+    never_at_import: frozenset[str] = frozenset()
     #: Where the rule is stated.
     source: str = ""
 
@@ -56,12 +60,14 @@ def _rule(
     package: tuple[str, ...] | None = None,
     third_party: tuple[str, ...] | None = None,
     never: tuple[str, ...] = (),
+    never_at_import: tuple[str, ...] = (),
     source: str = "",
 ) -> Rule:
     return Rule(
         package=None if package is None else frozenset(package),
         third_party=None if third_party is None else frozenset(third_party),
         never=frozenset(never),
+        never_at_import=frozenset(never_at_import),
         source=source,
     )
 
@@ -71,12 +77,17 @@ RULES: dict[str, Rule] = {
     "models": _rule(package=(), third_party=("attrs",), source="models: imports nothing"),
     "errors": _rule(package=(), third_party=(), source="errors: imports nothing"),
     "_options": _rule(package=(), third_party=(), source="_options: pure"),
+    "_operations": _rule(never=("httpx", "_config", "_credentials"), source="_operations"),
     "_endpoints": _rule(package=("errors",), never=("httpx",), source="_endpoints docstring"),
     "_profiles": _rule(package=("errors",), third_party=(), source="_profiles docstring"),
     "_http": _rule(package=(), never=("httpx",), source="_http: the core never imports httpx"),
     "_output": _rule(package=("models",), third_party=(), source="_output docstring"),
     "_layer": _rule(never=("httpx", "cattrs", "jmespath", "_client"), source="_layer docstring"),
     "testing": _rule(third_party=("httpx", "attrs"), source="testing/__init__ docstring"),
+    "_credentials": _rule(
+        never_at_import=("httpx", "subprocess"),
+        source="_credentials/__init__: providers import httpx/subprocess inside functions",
+    ),
 }
 
 
@@ -87,13 +98,16 @@ def _type_checking_only(node: ast.If) -> bool:
     )
 
 
-def _run_time_imports(path: Path, module: str) -> set[str]:
-    """Absolute names of everything ``path`` (module ``module``) may import at run time."""
+def _run_time_imports(path: Path, module: str, *, at_import: bool = False) -> set[str]:
+    """Absolute names of everything ``path`` (module ``module``) may import at run time; with
+    ``at_import``, only what importing it runs (not the bodies of functions)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package_parts = module.split(".")[: -1 if path.name != "__init__.py" else None]
     found: set[str] = set()
 
     def visit(node: ast.AST) -> None:
+        if at_import and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            return
         if isinstance(node, ast.If) and _type_checking_only(node):
             for statement in node.orelse:
                 visit(statement)
@@ -177,8 +191,16 @@ def test_module_imports_follow_the_stated_rules(name: str) -> None:
     """Each module imports only what its rule allows (lazy imports included)."""
     found = _rule_for(name)
     assert found is not None
-    imports = _run_time_imports(_modules()[name], f"bedrock_paginate.{name}")
-    assert _violations(name, imports, found[1]) == [], found[1].source
+    path, rule = _modules()[name], found[1]
+    imports = _run_time_imports(path, f"bedrock_paginate.{name}")
+    problems = _violations(name, imports, rule)
+    at_import = _run_time_imports(path, f"bedrock_paginate.{name}", at_import=True)
+    problems += [
+        f"{name} imports {imported} when imported (import it inside the function using it)"
+        for imported in sorted(at_import)
+        if imported.split(".")[0] in rule.never_at_import
+    ]
+    assert problems == [], rule.source
 
 
 def test_the_checker_sees_lazy_and_relative_imports(tmp_path: Path) -> None:
@@ -194,6 +216,8 @@ def test_the_checker_sees_lazy_and_relative_imports(tmp_path: Path) -> None:
     path.write_text(source, encoding="utf-8")
     imports = _run_time_imports(path, "bedrock_paginate.testing.mod")
     assert imports == {"typing", "bedrock_paginate._client", "httpx"}
+    at_import = _run_time_imports(path, "bedrock_paginate.testing.mod", at_import=True)
+    assert at_import == {"typing", "bedrock_paginate._client"}
     rule = _rule(package=("errors",), third_party=(), never=("httpx",))
     assert _violations("models", imports, rule) == [
         "models imports bedrock_paginate._client",
@@ -224,7 +248,18 @@ def _loaded_by(statement: str) -> set[str]:
 #: Never loaded by ``import bedrock_paginate`` nor ``from bedrock_paginate import Client``
 #: (``__init__`` docstring): the cold start of a listing pays for none of them.
 HEAVY = ("asyncio", "anyio", "argparse", "importlib.metadata", "jmespath")
-NOT_ON_THE_CLIENT_PATH = ("cli", "fixtures", "testing", "_layer", "_regions", "_output")
+NOT_ON_THE_CLIENT_PATH = (
+    "cli",
+    "fixtures",
+    "testing",
+    "_layer",
+    "_regions",
+    "_output",
+    # credential providers load when the chain reaches them (_credentials docstring)
+    "_credentials._process",
+    "_credentials._container",
+    "_credentials._imds",
+)
 
 
 def test_import_bedrock_paginate_loads_only_the_package_itself() -> None:
@@ -236,12 +271,14 @@ def test_import_bedrock_paginate_loads_only_the_package_itself() -> None:
 def test_importing_the_client_loads_only_the_client_path() -> None:
     loaded = _loaded_by("from bedrock_paginate import Client")
     assert sorted(loaded & set(HEAVY)) == []
-    off_path = [
+    off_path = sorted(
         m
         for m in loaded
-        if m.split(".")[:2] in [["bedrock_paginate", name] for name in NOT_ON_THE_CLIENT_PATH]
-    ]
+        for name in NOT_ON_THE_CLIENT_PATH
+        if m == f"bedrock_paginate.{name}" or m.startswith(f"bedrock_paginate.{name}.")
+    )
     assert "bedrock_paginate._client" in loaded
+    assert "subprocess" not in loaded
     assert off_path == []
 
 
