@@ -18,8 +18,8 @@ misspelled keyword argument.
 Pure: imports nothing of the package.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: a TypedDict turns string annotations into
+# ForwardRefs, compiling each one (about 4 ms for these classes); evaluated ones cost ~0.3 ms.
 import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
