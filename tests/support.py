@@ -18,6 +18,29 @@ from bedrock_paginate.testing import FakeBedrock, FakeResponse
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+REGION = "us-east-1"
+ACCESS_KEY = "AKIDEXAMPLE"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+
+
+def _no_sleep(seconds: float) -> None:
+    """Tests never wait out a backoff."""
+
+
+def client_options(endpoint_url: str | None, /, **overrides: Any) -> dict[str, Any]:
+    """Arguments for a test client: region us-east-1, the example keys, an empty environment
+    (no local AWS configuration leaks in), no sleeping; ``overrides`` win."""
+    return {
+        "region_name": REGION,
+        "endpoint_url": endpoint_url,
+        "environ": {},
+        "aws_access_key_id": ACCESS_KEY,
+        "aws_secret_access_key": SECRET_KEY,
+        "sleep": _no_sleep,
+        **overrides,
+    }
+
+
 #: The two shells, for ``@pytest.mark.parametrize("shell", SHELLS)``.
 SHELLS = ("sync", "async")
 OP = "list_model_invocation_jobs"

@@ -39,7 +39,7 @@ from bedrock_paginate import (
 )
 from bedrock_paginate import errors as errors_module
 from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer, Fault, generate_jobs
-from tests.support import list_async, list_sync
+from tests.support import client_options, list_async, list_sync
 
 REGION = "us-east-1"
 ENDPOINT = "https://bedrock.us-east-1.amazonaws.com"
@@ -56,15 +56,7 @@ def _keys() -> dict[str, Any]:
 
 def _options(fake: FakeBedrock, **kwargs: Any) -> dict[str, Any]:
     """Client arguments for ``fake`` (in-process transport, no sleeping), plus ``kwargs``."""
-    return {
-        "region_name": REGION,
-        "endpoint_url": ENDPOINT,
-        "environ": {},
-        "transport": fake.transport(),
-        "sleep": _no_sleep,
-        **_keys(),
-        **kwargs,
-    }
+    return client_options(ENDPOINT, **{"transport": fake.transport(), "sleep": _no_sleep, **kwargs})
 
 
 def _client(fake: FakeBedrock, **kwargs: Any) -> Client:

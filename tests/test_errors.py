@@ -18,6 +18,7 @@ import pytest
 import bedrock_paginate.fixtures
 from bedrock_paginate import AsyncClient, BedrockPaginateError, Client, ThrottlingException
 from bedrock_paginate.errors import ServiceError, TransportError
+from tests.support import client_options
 
 #: A value for each required constructor argument of the error classes (by name).
 _SAMPLES: dict[str, Any] = {
@@ -121,15 +122,7 @@ def _closed_port() -> int:
 
 
 def _options() -> dict[str, Any]:
-    return {
-        "region_name": "us-east-1",
-        "endpoint_url": f"http://127.0.0.1:{_closed_port()}",
-        "aws_access_key_id": "AKIDEXAMPLE",
-        "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        "environ": {},
-        "max_attempts": 2,
-        "sleep": lambda seconds: None,
-    }
+    return client_options(f"http://127.0.0.1:{_closed_port()}", max_attempts=2)
 
 
 @pytest.mark.parametrize("shell", ["sync", "async"])

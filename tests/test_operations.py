@@ -37,6 +37,7 @@ from bedrock_paginate._serialize import build_request
 from bedrock_paginate._sigv4 import canonical_uri
 from bedrock_paginate.errors import ValidationException
 from bedrock_paginate.models import WIRE
+from tests.support import client_options
 
 ENDPOINT = "https://bedrock.us-east-1.amazonaws.com"
 ARN = "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/abc123"
@@ -182,16 +183,7 @@ def test_no_body_members_no_body() -> None:
 
 
 def _client_options(handler: Any) -> dict[str, Any]:
-    return {
-        "region_name": "us-east-1",
-        "endpoint_url": ENDPOINT,
-        "aws_access_key_id": "AKIDEXAMPLE",
-        "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        "environ": {},
-        "max_attempts": 2,
-        "sleep": lambda seconds: None,
-        "transport": httpx.MockTransport(handler),
-    }
+    return client_options(ENDPOINT, max_attempts=2, transport=httpx.MockTransport(handler))
 
 
 def _call(shell: str, operation: Operation, params: dict[str, Any], handler: Any) -> Any:

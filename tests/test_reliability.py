@@ -53,6 +53,7 @@ from tests.support import (
     SHELLS,
     Listing,
     TokenFake,
+    client_options,
     counting_process_profile,
     list_async,
     list_sync,
@@ -63,7 +64,6 @@ from tests.support import (
 if TYPE_CHECKING:
     pass
 
-REGION = "us-east-1"
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 OP = "list_model_invocation_jobs"
@@ -77,18 +77,14 @@ RANDOM = 0.5
 
 
 def _options(endpoint: str, sleeps: list[float], **extra: Any) -> dict[str, Any]:
-    return {
-        "region_name": REGION,
-        "endpoint_url": endpoint,
-        "environ": {},
-        "aws_access_key_id": ACCESS_KEY,
-        "aws_secret_access_key": SECRET_KEY,
-        "read_timeout": READ_TIMEOUT,
-        "connect_timeout": 2.0,
-        "sleep": sleeps.append,
-        "random": lambda: RANDOM,
+    return client_options(
+        endpoint,
+        read_timeout=READ_TIMEOUT,
+        connect_timeout=2.0,
+        sleep=sleeps.append,
+        random=lambda: RANDOM,
         **extra,
-    }
+    )
 
 
 def expected_arns(fake: FakeBedrock) -> list[str]:

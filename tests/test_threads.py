@@ -25,11 +25,8 @@ from bedrock_paginate.testing import (
     ReceivedRequest,
     generate_jobs,
 )
-from tests.support import TokenFake, counting_process_profile
+from tests.support import TokenFake, client_options, counting_process_profile
 
-REGION = "us-east-1"
-ACCESS_KEY = "AKIDEXAMPLE"
-SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 OP = "list_model_invocation_jobs"
 JOBS = generate_jobs(40, seed=13)
 WORKERS = 8
@@ -89,16 +86,7 @@ class _Sleeps:
 
 
 def _options(url: str, sleeps: _Sleeps, **extra: Any) -> dict[str, Any]:
-    return {
-        "region_name": REGION,
-        "endpoint_url": url,
-        "environ": {},
-        "aws_access_key_id": ACCESS_KEY,
-        "aws_secret_access_key": SECRET_KEY,
-        "sleep": sleeps,
-        "random": lambda: 0.25,
-        **extra,
-    }
+    return client_options(url, sleep=sleeps, random=lambda: 0.25, **extra)
 
 
 def _expected(fake: FakeBedrock) -> list[str]:
