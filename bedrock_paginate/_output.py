@@ -21,7 +21,7 @@ streamed:
 Timestamps are turned into strings before ``--query`` runs, as in AWS CLI v2, so expressions
 compare them as ISO 8601 text.
 
-Imports only the standard library and ``models``; never httpx or jmespath.
+Imports only the standard library, ``models`` and ``_time``; never httpx or jmespath.
 """
 
 from __future__ import annotations
