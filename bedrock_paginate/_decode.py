@@ -16,6 +16,7 @@ import gc
 import http.client
 import json
 import re
+import threading
 import typing
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -280,17 +281,49 @@ def decode_json_body(response: HttpResponse) -> Any:
 
 def decode_page(response: HttpResponse, *, retry_attempts: int = 0) -> Page:
     """Decode a 200 ListModelInvocationJobs response into a :class:`Page`."""
-    # Parsing and structuring a page make thousands of small acyclic objects, which the cyclic
-    # GC would otherwise scan again and again as they are built. Pause it for the page (only
-    # if it was running; a concurrent thread at worst re-enables it early).
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
+    _pause_gc()
     try:
         return _decode_page(response, retry_attempts)
     finally:
-        if paused:
-            gc.enable()
+        _resume_gc()
+
+
+# Parsing and structuring a page make thousands of small acyclic objects, which the cyclic GC
+# would otherwise scan again and again as they are built. The pause raises the young
+# generation's threshold instead of calling gc.disable(): the caller's gc.disable() or
+# gc.enable() (from any thread, at any time) is never undone, and a threshold the caller sets
+# during the pause is kept. Concurrent decodes share one pause (a counter under a lock).
+_GC_LOCK = threading.Lock()
+_GC_PAUSED_THRESHOLD = 1_000_000_000
+_gc_pausers = 0
+#: (the thresholds before the pause, the thresholds set for it) while paused by us.
+_gc_saved: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+
+
+def _pause_gc() -> None:
+    global _gc_pausers, _gc_saved
+    with _GC_LOCK:
+        _gc_pausers += 1
+        if _gc_pausers > 1 or not gc.isenabled():
+            return
+        saved = gc.get_threshold()
+        if saved[0] == 0 or saved[0] >= _GC_PAUSED_THRESHOLD:  # automatic collection is off
+            return
+        paused = (_GC_PAUSED_THRESHOLD, *saved[1:])
+        gc.set_threshold(*paused)
+        _gc_saved = (saved, paused)
+
+
+def _resume_gc() -> None:
+    global _gc_pausers, _gc_saved
+    with _GC_LOCK:
+        _gc_pausers -= 1
+        if _gc_pausers or _gc_saved is None:
+            return
+        saved, paused = _gc_saved
+        _gc_saved = None
+        if gc.get_threshold() == paused:  # nobody changed it meanwhile
+            gc.set_threshold(*saved)
 
 
 def _decode_page(response: HttpResponse, retry_attempts: int) -> Page:
