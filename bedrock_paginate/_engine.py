@@ -9,8 +9,9 @@ worker thread when ``call.credentials_need_io()`` in the async one), send
 :class:`~bedrock_paginate._failures.AttemptResult`, to :meth:`Call.evaluate`, which answers with
 a :class:`Decision`: the decoded model, a retry after a delay, or the error to raise (built once
 by ``_failures.build_error``). Retries, clock-skew correction, credential refresh after
-``ExpiredTokenException`` and decoding live here, once, generic over the operation. The shells
-only send and sleep.
+``ExpiredTokenException`` and decoding live here, once, generic over the operation (what counts
+as clock skew, and the server's time, come from ``_skew``; retry policy from ``_retry``). The
+shells only send and sleep.
 
 Attempts are counted twice. ``Call.attempt`` counts every request sent (logs, the page's
 ``RetryAttempts``). The retry policy only sees the attempts it decided on: re-signing after a
@@ -21,7 +22,6 @@ so they neither use up ``max_attempts`` nor take from (or refund to) the retry q
 from __future__ import annotations
 
 import logging
-import re
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -43,16 +43,10 @@ from ._failures import (
 )
 from ._http import HttpRequest, HttpResponse
 from ._redact import request_secrets
-from ._retry import (
-    AttemptOutcome,
-    RetryPolicy,
-    clock_skew_offset,
-    is_clock_skew_error,
-    is_expired_token_error,
-)
+from ._retry import AttemptOutcome, RetryPolicy, is_expired_token_error
 from ._serialize import build_request
 from ._sigv4 import sign_request
-from ._time import parse_amz_date
+from ._skew import is_clock_skew_error, server_offset
 from .errors import BedrockPaginateError, DecodeError
 
 if TYPE_CHECKING:
@@ -80,8 +74,6 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 BODY_DEADLINE_READ_TIMEOUTS = 5
 
 _USER_AGENT = f"bedrock-paginate/{_version} Python/{sys.version_info[0]}.{sys.version_info[1]}"
-# AWS's skew message ends with the server's time: "... (20250102T030405Z - 5 min.)".
-_SERVER_TIME_IN_MESSAGE = re.compile(r"\((\d{8}T\d{6}Z) [+-] \d+ min\.\)")
 
 
 @attrs.frozen
@@ -382,7 +374,7 @@ class Call:
         now = engine.clock()
         if not is_clock_skew_error(outcome, now=now + engine.skew):
             return None
-        offset = _server_offset(outcome, now)
+        offset = server_offset(outcome, now)
         if offset is None:
             return None
         self._skew_fixed = True
@@ -433,16 +425,3 @@ def _secrets_of(
     if creds is not None:
         found += [creds.secret_key, creds.token]
     return tuple(value for value in found if value)
-
-
-def _server_offset(outcome: AttemptOutcome, now: float) -> float | None:
-    """Server clock minus ``now``: from the ``Date`` header, else from AWS's skew message."""
-    if outcome.date_header:
-        offset = clock_skew_offset(outcome.date_header, now)
-        if offset is not None:
-            return offset
-    match = _SERVER_TIME_IN_MESSAGE.search(outcome.error_message or "")
-    if match is None:
-        return None
-    server = parse_amz_date(match.group(1))  # None for month 13, hour 25 ...
-    return None if server is None else server.timestamp() - now

@@ -52,9 +52,7 @@ Where this module deliberately differs from botocore (each is tested):
   takes the token at once and returns how long to wait for it, so concurrent callers queue up.
 
 Clock skew and expired credentials are not retry decisions here (``is_retryable`` is false for
-them); the engine re-signs or refreshes once. botocore has no clock-skew correction at all (it only
-uses the ``Date`` header for the ``amz-sdk-request`` TTL), so :func:`is_clock_skew_error` follows
-the AWS SDK for Java v2 and for JavaScript v3: see its docstring.
+them); the engine re-signs (clock skew is recognised in ``_skew``) or refreshes once.
 """
 
 from __future__ import annotations
@@ -69,19 +67,15 @@ from typing import Final, Literal
 
 import attrs
 
-from ._time import parse_http_date
 from .errors import ParamValidationError
 
 __all__ = [
-    "CLOCK_SKEW_ERROR_CODES",
-    "CLOCK_SKEW_THRESHOLD",
     "DEFAULT_MAX_ATTEMPTS",
     "EXPIRED_TOKEN_ERROR_CODES",
     "INITIAL_RETRY_QUOTA",
     "LEGACY_THROTTLING_ERROR_CODES",
     "MAX_BACKOFF",
     "NO_RETRY_REFUND",
-    "POSSIBLE_CLOCK_SKEW_ERROR_CODES",
     "RETRY_AFTER_MAX_EXTRA",
     "RETRY_COST",
     "RETRY_MODES",
@@ -93,8 +87,6 @@ __all__ = [
     "RetryMode",
     "RetryPolicy",
     "backoff_delay",
-    "clock_skew_offset",
-    "is_clock_skew_error",
     "is_expired_token_error",
     "is_throttling_error",
     "parse_retry_after",
@@ -167,21 +159,8 @@ LEGACY_THROTTLING_ERROR_CODES: Final = frozenset(
 _LEGACY_RETRY_STATUS_CODES: Final = frozenset({429, 500, 502, 503, 504, 509})
 _LEGACY_THROTTLING_STATUS: Final = 400
 
-#: Codes that always mean the request's timestamp was refused (Java v2 "definite" list).
-CLOCK_SKEW_ERROR_CODES: Final = frozenset(
-    {"RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture"}
-)
-#: Codes that mean clock skew only with a time-related message or a skewed ``Date`` header.
-POSSIBLE_CLOCK_SKEW_ERROR_CODES: Final = frozenset(
-    {"InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure"}
-)
-_POSSIBLE_CLOCK_SKEW_STATUS_CODES: Final = frozenset({401, 403})
-_CLOCK_SKEW_MESSAGES: Final = ("signature expired", "signature not yet current")
-#: Server and local clocks this far apart (seconds) make a 401/403 a clock-skew error (Java v2).
-CLOCK_SKEW_THRESHOLD: Final = 240.0
-
 #: Codes meaning the session token has expired (AWS SDK for Go v1 ``credsExpiredCodes``, minus
-#: its EC2-only ``RequestExpired``, which is a request-timestamp error: see clock skew).
+#: its EC2-only ``RequestExpired``, which is a request-timestamp error: see ``_skew``).
 EXPIRED_TOKEN_ERROR_CODES: Final = frozenset({"ExpiredToken", "ExpiredTokenException"})
 
 # Exponents beyond this are capped anyway; keeps 2.0 ** n finite for absurd attempt numbers.
@@ -565,36 +544,7 @@ def _check_attempt(attempt: int) -> None:
         )
 
 
-# --- clock skew and expired credentials -----------------------------------------------------
-
-
-def is_clock_skew_error(outcome: AttemptOutcome, *, now: float | None = None) -> bool:
-    """Whether the service refused the request because our clock is off.
-
-    True for the codes in :data:`CLOCK_SKEW_ERROR_CODES` (``RequestTimeTooSkewed``,
-    ``RequestExpired``, ``RequestInTheFuture``). For a possible one (a code in
-    :data:`POSSIBLE_CLOCK_SKEW_ERROR_CODES`, or HTTP 401/403), true when the message says
-    "Signature expired" or "Signature not yet current" (what SigV4 services answer), or when
-    ``now`` (epoch seconds at receipt) is given and the ``Date`` header is at least
-    :data:`CLOCK_SKEW_THRESHOLD` seconds away from it. A ``SignatureDoesNotMatch`` caused by a
-    wrong secret key is therefore not clock skew. Same code lists as the AWS SDKs for Java v2
-    and JavaScript v3; botocore has no skew handling.
-    """
-    if outcome.error_code in CLOCK_SKEW_ERROR_CODES:
-        return True
-    possible = (
-        outcome.error_code in POSSIBLE_CLOCK_SKEW_ERROR_CODES
-        or outcome.status_code in _POSSIBLE_CLOCK_SKEW_STATUS_CODES
-    )
-    if not possible:
-        return False
-    message = (outcome.error_message or "").lower()
-    if any(phrase in message for phrase in _CLOCK_SKEW_MESSAGES):
-        return True
-    if now is None or outcome.date_header is None:
-        return False
-    offset = clock_skew_offset(outcome.date_header, now)
-    return offset is not None and abs(offset) >= CLOCK_SKEW_THRESHOLD
+# --- expired credentials ---------------------------------------------------------------------
 
 
 def is_expired_token_error(outcome: AttemptOutcome) -> bool:
@@ -605,17 +555,3 @@ def is_expired_token_error(outcome: AttemptOutcome) -> bool:
     credentials from the same source would not fix).
     """
     return outcome.error_code in EXPIRED_TOKEN_ERROR_CODES
-
-
-def clock_skew_offset(date_header: str, now: float) -> float | None:
-    """Seconds the server's clock is ahead of ours (negative: behind), or ``None``.
-
-    ``date_header`` is the response's ``Date`` (any RFC 7231 form, read by
-    ``_time.parse_http_date``); ``now`` is the local time in epoch seconds when the response
-    arrived. Add the result to the local clock when re-signing. ``None`` when the header is not
-    a valid HTTP date.
-    """
-    server = parse_http_date(date_header)
-    if server is None:
-        return None
-    return server.timestamp() - now

@@ -20,11 +20,10 @@ from bedrock_paginate._retry import (
     RetryMode,
     RetryPolicy,
     backoff_delay,
-    clock_skew_offset,
-    is_clock_skew_error,
     is_expired_token_error,
     parse_retry_after,
 )
+from bedrock_paginate._skew import clock_skew_offset, is_clock_skew_error
 from bedrock_paginate.errors import ParamValidationError
 
 THROTTLED = AttemptOutcome(status_code=429, error_code="ThrottlingException")

@@ -8,11 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bedrock_paginate._retry import (
-    CLOCK_SKEW_ERROR_CODES,
     EXPIRED_TOKEN_ERROR_CODES,
     INITIAL_RETRY_QUOTA,
     MAX_BACKOFF,
-    POSSIBLE_CLOCK_SKEW_ERROR_CODES,
     RETRY_AFTER_MAX_EXTRA,
     RETRY_MODES,
     THROTTLING_ERROR_CODES,
@@ -21,8 +19,12 @@ from bedrock_paginate._retry import (
     RetryMode,
     RetryPolicy,
     backoff_delay,
-    clock_skew_offset,
     parse_retry_after,
+)
+from bedrock_paginate._skew import (
+    CLOCK_SKEW_ERROR_CODES,
+    POSSIBLE_CLOCK_SKEW_ERROR_CODES,
+    clock_skew_offset,
 )
 
 KNOWN_CODES = sorted(
