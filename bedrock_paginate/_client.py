@@ -31,9 +31,8 @@ import httpx
 
 from . import errors
 from ._config import ClientConfig, resolve_config
-from ._engine import MAX_BODY_BYTES, Call, Engine
-from ._failures import AttemptResult
-from ._http import HttpRequest, HttpResponse
+from ._engine import Call, Engine
+from ._http import MAX_BODY_BYTES, AttemptResult, HttpRequest, HttpResponse
 from ._operations import LIST_MODEL_INVOCATION_JOBS, OPERATIONS, Operation
 from ._options import (
     CLIENT_OPTIONS,

@@ -35,13 +35,12 @@ from . import __version__ as _version
 from ._decode import ErrorFields
 from ._failures import (
     AttemptRecord,
-    AttemptResult,
     build_error,
     scrub,
     scrub_response,
     scrubbed_fields,
 )
-from ._http import HttpRequest, HttpResponse
+from ._http import MAX_BODY_BYTES, AttemptResult, BodyReader, HttpRequest, HttpResponse
 from ._redact import request_secrets
 from ._retry import AttemptOutcome, RetryPolicy, is_expired_token_error
 from ._serialize import build_request
@@ -56,18 +55,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BODY_DEADLINE_READ_TIMEOUTS",
-    "MAX_BODY_BYTES",
-    "BodyReader",
     "Call",
     "Decision",
     "Engine",
 ]
 
 log = logging.getLogger("bedrock_paginate")
-
-#: Default cap on a response body (a page of 1000 jobs is about 1.5 MB); larger bodies are
-#: refused. Per engine: ``Engine(max_body_bytes=...)``.
-MAX_BODY_BYTES = 64 * 1024 * 1024
 
 #: A body must arrive within this many read timeouts in total: the read timeout alone bounds
 #: each wait, so a server trickling bytes just fast enough would otherwise never be cut off.
@@ -137,59 +130,6 @@ class Engine:
             now=self.now(),
         )
         return dict(headers)
-
-
-class BodyReader:
-    """Collects a response body chunk by chunk, refusing a body over the size cap (by its
-    Content-Length before reading, or as it grows) or one still arriving after the deadline.
-    With a Content-Length the bytes go straight into one buffer of that size, so a page is
-    never held twice (chunks plus their join). The one capped reader of the package: the
-    credential providers' HTTP calls use it too (with ``deadline=None``)."""
-
-    def __init__(
-        self,
-        content_length: str | None,
-        limit: int,
-        deadline: float | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._limit = limit
-        self._deadline = deadline
-        self._clock = clock
-        self._started = clock()
-        self._size = 0
-        #: Why reading stopped early, as the shell's attempt result; ``None`` while fine.
-        self.failure: AttemptResult | None = None
-        declared = int(content_length) if content_length and content_length.isdigit() else None
-        if declared is not None and declared > limit:
-            self.failure = AttemptResult(failure="too_large")
-        self._buffer = bytearray(declared if declared is not None and declared <= limit else 0)
-        self._preallocated = len(self._buffer)
-
-    def add(self, chunk: bytes) -> bool:
-        """Take one chunk; ``False`` when reading must stop (see :attr:`failure`)."""
-        end = self._size + len(chunk)
-        if end > self._limit:
-            self.failure = AttemptResult(failure="too_large")
-            return False
-        if self._deadline is not None and self._clock() - self._started > self._deadline:
-            detail = f"the response body was still arriving after {self._deadline:g} s"
-            self.failure = AttemptResult(failure="timeout", detail=detail)
-            return False
-        if end <= self._preallocated:
-            self._buffer[self._size : end] = chunk
-        else:
-            del self._buffer[self._size :]
-            self._buffer += chunk
-            self._preallocated = 0
-        self._size = end
-        return True
-
-    def body(self) -> bytes:
-        """The bytes read (a bytearray: json.loads and the decoders accept it as is)."""
-        if self._size < len(self._buffer):
-            del self._buffer[self._size :]
-        return self._buffer  # type: ignore[return-value]
 
 
 class Call:

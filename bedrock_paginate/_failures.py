@@ -8,9 +8,9 @@ copied into it.
 Nothing edits the exception afterwards except the page iterator, which attaches the resume
 position (one helper, ``_client._resume_here``).
 
-The shell<->engine contract lives here too: :class:`AttemptResult` is what one attempt got (a
-response, or the kind of transport failure with the transport's exception, which becomes the
-``__cause__`` of the :class:`~bedrock_paginate.errors.TransportError`).
+What one attempt got is an :class:`~bedrock_paginate._http.AttemptResult` (the shell<->engine
+contract): a response, or the kind of transport failure with the transport's exception, which
+becomes the ``__cause__`` of the :class:`~bedrock_paginate.errors.TransportError`.
 
 Pure: imports no httpx (the transport exception is kept as an opaque ``BaseException``).
 """
@@ -23,33 +23,20 @@ from urllib.parse import urlsplit
 import attrs
 
 from ._decode import ErrorFields, error_fields
-from ._http import HttpResponse
+from ._http import AttemptResult, HttpResponse
 from ._redact import Redactor
 from .errors import BedrockPaginateError, DecodeError, ServiceError, TransportError
 
 if TYPE_CHECKING:
     from ._operations import Operation
-    from ._retry import FailureKind
 
 __all__ = [
     "AttemptRecord",
-    "AttemptResult",
     "build_error",
     "parse_error",
     "scrub",
     "scrub_response",
 ]
-
-
-@attrs.frozen(kw_only=True)
-class AttemptResult:
-    """What one attempt got: a ``response``, or a ``failure`` kind with a secret-free
-    ``detail`` and the transport's ``exception`` (kept as the raised error's ``__cause__``)."""
-
-    response: HttpResponse | None = None
-    failure: FailureKind | None = None
-    detail: str = ""
-    exception: BaseException | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen(kw_only=True)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from bedrock_paginate._engine import BodyReader
-from bedrock_paginate._failures import AttemptResult
+from bedrock_paginate._http import AttemptResult, BodyReader, read_capped
 
 
 def _clock(times: list[float]) -> Callable[[], float]:
@@ -69,3 +68,23 @@ def test_body_still_arriving_after_the_deadline_fails() -> None:
     assert reader.failure is not None
     assert reader.failure.failure == "timeout"
     assert "still arriving after 5 s" in reader.failure.detail
+
+
+def test_read_capped_returns_the_whole_body_within_the_cap() -> None:
+    """read_capped (for the credential providers' HTTP calls) joins the chunks."""
+    assert read_capped(iter([b"ab", b"cd"]), "4", limit=4) == b"abcd"
+    assert read_capped(iter([b"ab", b"cd"]), None, limit=4) == b"abcd"
+
+
+def test_read_capped_refuses_a_body_over_the_cap_without_reading_on() -> None:
+    """Over the cap (announced or as it grows): None, and no chunk past the cap is pulled."""
+    pulled: list[bytes] = []
+
+    def chunks() -> Iterator[bytes]:
+        for chunk in (b"abc", b"def", b"ghi"):
+            pulled.append(chunk)
+            yield chunk
+
+    assert read_capped(chunks(), None, limit=5) is None
+    assert pulled == [b"abc", b"def"]
+    assert read_capped(iter([b"x"]), "6", limit=5) is None
