@@ -8,7 +8,7 @@ same short loops, one after the other in this file so they can be compared line 
 
 * the *attempt loop* (``_call(operation, params)``, generic over the operation): wait, load the
   credentials (inline in ``Client``, in a worker thread in ``AsyncClient`` when that may block),
-  sign, send, hand the :class:`~bedrock_paginate._failures.AttemptResult` to the engine, sleep,
+  sign, send, hand the :class:`~bedrock_paginate._http.AttemptResult` to the engine, sleep,
   repeat;
 * the *page loop* (``__iter__`` / ``__aiter__``): ask the pagination state, call, receive. The
   token, limit and result names come from the operation's paginator config, so another

@@ -6,7 +6,7 @@ validated arguments) gives a :class:`Call`. A shell loops: wait ``call.before_at
 seconds, load the credentials (``call.load_credentials()``: inline in the sync client, in a
 worker thread when ``call.credentials_need_io()`` in the async one), send
 ``call.signed_request()``, then hand what came back, an
-:class:`~bedrock_paginate._failures.AttemptResult`, to :meth:`Call.evaluate`, which answers with
+:class:`~bedrock_paginate._http.AttemptResult`, to :meth:`Call.evaluate`, which answers with
 a :class:`Decision`: the decoded model, a retry after a delay, or the error to raise (built once
 by ``_failures.build_error``). Retries, clock-skew correction, credential refresh after
 ``ExpiredTokenException`` and decoding live here, once, generic over the operation (what counts
@@ -71,16 +71,12 @@ _USER_AGENT = f"bedrock-paginate/{_version} Python/{sys.version_info[0]}.{sys.ve
 
 @attrs.frozen
 class Decision:
-    """What a shell does next: return ``result``, retry after ``delay`` s, or raise ``error``."""
+    """What a shell does next: raise ``error``; else retry after ``delay`` s (0: at once);
+    else (``delay`` is ``None``) return ``result``, the operation's decoded model."""
 
     result: Any = None
     delay: float | None = None
     error: BedrockPaginateError | None = None
-
-    @property
-    def done(self) -> bool:
-        """Whether ``result`` is the call's answer."""
-        return self.delay is None and self.error is None
 
 
 class Engine:

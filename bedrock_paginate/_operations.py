@@ -6,8 +6,9 @@ each input member goes (query string, path label, JSON body or header), how to v
 arguments, how to decode a 2xx response into a model, which service errors it models, and, for a
 paginated operation, its :class:`~bedrock_paginate._paginator.PaginatorConfig`.
 
-:func:`build_request` turns an operation and its validated arguments into an
-:class:`~bedrock_paginate._http.HttpRequest` as botocore's rest-json serializer does:
+:func:`bedrock_paginate._serialize.build_request` turns an operation and its validated
+arguments into an :class:`~bedrock_paginate._http.HttpRequest` as botocore's rest-json
+serializer does:
 
 * path labels (``{jobIdentifier}``) are percent-encoded with only RFC 3986's unreserved
   characters left as they are (``:`` and ``/`` are encoded, so a job ARN is one path segment);
@@ -22,8 +23,10 @@ paginated operation, its :class:`~bedrock_paginate._paginator.PaginatorConfig`.
   retried create never makes two jobs.
 
 Adding an operation means adding one :class:`Operation` (plus its models, validation and decoder)
-to this module's table: the engine, retries, signing, record/replay and the clients' attempt and
-page loops are generic over it. Pure: imports neither httpx nor configuration.
+to this module's table (``_register``) and a one-line method on each client
+(``return self._call(OP, OP.validate(params))``): the engine, retries, signing, record/replay
+and the clients' attempt and page loops are generic over it; ``get_paginator`` finds every
+operation with a ``paginator``. Pure: imports neither httpx nor configuration.
 """
 
 from __future__ import annotations
@@ -88,7 +91,8 @@ class Operation:
     members: tuple[Member, ...]
     #: Checks boto3-style arguments and returns them normalised (raises ParamValidationError).
     validate: Callable[[Mapping[str, Any]], dict[str, Any]] = attrs.field(repr=False)
-    #: Decodes a 2xx response into the operation's model: ``decode(response, retry_attempts)``.
+    #: Decodes a 2xx response into the operation's model: ``decode(response, retry_attempts=n)``
+    #: (``n`` retries made, for ``ResponseMetadata``); raises DecodeError for a bad body.
     decode: Callable[..., Any] = attrs.field(repr=False)
     #: The service errors the operation models, by error code (others are ``ServiceError``).
     errors: tuple[type[ServiceError], ...] = ()
