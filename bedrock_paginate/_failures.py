@@ -95,13 +95,13 @@ def _failure_error(record: AttemptRecord) -> BedrockPaginateError:
         return DecodeError(
             f"invalid response: body larger than {record.max_body_bytes} bytes; refused"
         )
+    error: BedrockPaginateError
     if kind in ("bad_encoding", "bad_body"):
-        return DecodeError(
-            "invalid response: the body could not be decompressed"
-            + (f" ({detail})" if detail else "")
-        )
-    error = TransportError(_transport_message(kind, detail), attempts=record.attempts)
-    error.__cause__ = record.result.exception
+        why = f" ({detail})" if detail else ""
+        error = DecodeError(f"invalid response: the body could not be decompressed{why}")
+    else:
+        error = TransportError(_transport_message(kind, detail), attempts=record.attempts)
+    error.__cause__ = record.result.exception  # what the transport raised, for debugging
     return error
 
 
