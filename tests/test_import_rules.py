@@ -35,6 +35,7 @@ CORE = (
     "_retry",
     "_serialize",
     "_sigv4",
+    "_skew",
     "_time",
     "_tokens",
     "errors",
@@ -87,6 +88,10 @@ RULES: dict[str, Rule] = {
         source="_sigv4: the standard library and _redact, _time, errors",
     ),
     "_operations": _rule(never=("httpx", "_config", "_credentials"), source="_operations"),
+    "_skew": _rule(
+        package=("_retry", "_time"), third_party=(), source="_skew: pure, applied by _engine"
+    ),
+    "_failures": _rule(never=("httpx", "_config", "_credentials"), source="_failures: pure"),
     "_endpoints": _rule(package=("errors",), never=("httpx",), source="_endpoints docstring"),
     "_profiles": _rule(package=("errors",), third_party=(), source="_profiles docstring"),
     "_http": _rule(never=("httpx",), source="_http: the core never imports httpx"),
