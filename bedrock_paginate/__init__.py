@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         PageIterator as PageIterator,
         Paginator as Paginator,
     )
+    from ._credentials._role_cache import JSONFileCache as JSONFileCache
     from ._options import (
         ClientOptions as ClientOptions,
         ListJobsFilters as ListJobsFilters,
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
         ParamValidationError as ParamValidationError,
         ProfileNotFoundError as ProfileNotFoundError,
         ServiceError as ServiceError,
+        StsError as StsError,
         ThrottlingException as ThrottlingException,
         TransportError as TransportError,
         UnsupportedProfileError as UnsupportedProfileError,
@@ -97,6 +99,8 @@ _EXPORTS: dict[str, str] = {
     "ClientMeta": "._client",
     "PageIterator": "._client",
     "Paginator": "._client",
+    # credentials
+    "JSONFileCache": "._credentials._role_cache",
     # keyword-argument types
     "ClientOptions": "._options",
     "ListJobsFilters": "._options",
@@ -128,6 +132,7 @@ _EXPORTS: dict[str, str] = {
     "ParamValidationError": ".errors",
     "ProfileNotFoundError": ".errors",
     "ServiceError": ".errors",
+    "StsError": ".errors",
     "ThrottlingException": ".errors",
     "TransportError": ".errors",
     "UnsupportedProfileError": ".errors",

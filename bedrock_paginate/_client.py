@@ -299,6 +299,11 @@ class Client(_ClientBase):
     Configuration is resolved like the AWS SDKs (see the README). ``transport`` replaces the
     httpx transport (tests); ``record_to``/``replay_from`` record or replay a fixture file;
     ``max_body_bytes`` caps one response body (64 MiB by default; larger ones are a DecodeError).
+    ``mfa_prompt`` (called with ``"Enter MFA code for SERIAL: "``, returning the code) serves
+    assume-role profiles with ``mfa_serial``; ``credential_cache`` keeps assumed-role answers
+    (a new dict per client by default, as boto3 per session; share one between clients, or pass
+    ``bedrock_paginate.JSONFileCache(os.path.expanduser("~/.aws/cli/cache"))`` to share the AWS
+    CLI's).
     """
 
     def __init__(

@@ -40,12 +40,12 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from collections.abc import Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import attrs
 
-from ._credentials import ChainOptions, CredentialResolver, Credentials
+from ._credentials import ChainOptions, CredentialResolver, Credentials, MfaPrompt, StsOptions
 from ._endpoints import is_valid_region, normalize_fips_region, resolve_endpoint
 from ._options import CONFIG_OPTIONS, ConfigOptions, check_options
 from ._profiles import Profile, ProfileValue, SharedFiles
@@ -71,6 +71,7 @@ __all__ = [
     "REPLAY_DEFAULT_REGION",
     "ClientConfig",
     "RetryMode",
+    "configured_service_endpoint",
     "resolve_config",
     "validate_endpoint_url",
 ]
@@ -86,7 +87,8 @@ DEFAULT_READ_TIMEOUT = 60.0
 REPLAY_DEFAULT_REGION = "us-east-1"
 BEARER_TOKEN_ENV = "AWS_BEARER_TOKEN_BEDROCK"
 
-_SERVICE_ENDPOINT_ENV = "AWS_ENDPOINT_URL_BEDROCK"
+#: The service id whose ``AWS_ENDPOINT_URL_<ID>`` and ``[services]`` key configure the endpoint.
+_SERVICE = "bedrock"
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 
@@ -375,8 +377,8 @@ def validate_endpoint_url(url: str, *, origin: str = "endpoint_url") -> str:
     return _validate_url(_Value(url, origin, from_argument=True))
 
 
-def _services_endpoint(sources: _Sources) -> _Value | None:
-    """``endpoint_url`` under ``bedrock =`` in the profile's ``[services NAME]`` section."""
+def _services_endpoint(sources: _Sources, service: str) -> _Value | None:
+    """``endpoint_url`` under ``service =`` in the profile's ``[services NAME]`` section."""
     name = sources.from_profile("services")
     if name is None:
         return None
@@ -386,31 +388,43 @@ def _services_endpoint(sources: _Sources) -> _Value | None:
             f"Profile {sources.profile_name!r} uses services = {name.text}, but there is no "
             f"[services {name.text}] section in {sources.files.config_path}"
         )
-    block = section.get("bedrock")
+    block = section.get(service)
     if block is None:
         return None
-    origin = f"endpoint_url under bedrock in [services {name.text}]"
+    origin = f"endpoint_url under {service} in [services {name.text}]"
     if isinstance(block, str):
         raise ConfigError(
-            f"bedrock in [services {name.text}] must be an indented block such as "
-            "'bedrock =' followed by '  endpoint_url = https://...'"
+            f"{service} in [services {name.text}] must be an indented block such as "
+            f"'{service} =' followed by '  endpoint_url = https://...'"
         )
     url = block.get("endpoint_url")
     return _Value(url, origin) if url else None
 
 
-def _configured_endpoint(sources: _Sources) -> _Value | None:
+def _configured_endpoint(sources: _Sources, service: str) -> _Value | None:
+    """A configured endpoint for ``service`` (its ``[services]`` key, e.g. ``bedrock``)."""
     ignore = sources.first(
         ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",), "ignore_configured_endpoint_urls"
     )
     if ignore is not None and _parse_bool(ignore):
         return None
-    found = sources.first((_SERVICE_ENDPOINT_ENV, "AWS_ENDPOINT_URL"), None)
+    found = sources.first((f"AWS_ENDPOINT_URL_{service.upper()}", "AWS_ENDPOINT_URL"), None)
     if found is None:
-        found = _services_endpoint(sources)
+        found = _services_endpoint(sources, service)
     if found is None:
         found = sources.from_profile("endpoint_url")
     return found
+
+
+def configured_service_endpoint(
+    environ: Mapping[str, str], files: SharedFiles, profile_name: str, service: str
+) -> tuple[str, str] | None:
+    """``(URL, where it came from)`` configured for another service (``sts``) as botocore
+    reads it: ``AWS_ENDPOINT_URL_<SERVICE>``, ``AWS_ENDPOINT_URL``, the profile's
+    ``[services]`` block, the profile's ``endpoint_url``; ``None`` when none is set."""
+    sources = _Sources(environ, files, profile_name, named=False, must_exist=False)
+    found = _configured_endpoint(sources, service)
+    return None if found is None else (_validate_url(found), found.origin)
 
 
 def _resolve_endpoint(
@@ -425,7 +439,7 @@ def _resolve_endpoint(
     """(endpoint URL, where it came from)."""
     if endpoint_url is not None:
         return validate_endpoint_url(endpoint_url), "argument"
-    configured = _configured_endpoint(sources)
+    configured = _configured_endpoint(sources, _SERVICE)
     if configured is not None:
         return _validate_url(configured), configured.origin
     fips = fips_region or _bool_setting(
@@ -527,6 +541,9 @@ def _resolve_auth(
     sources: _Sources,
     named_by: str | None,
     require_credentials: bool,
+    sts: StsOptions,
+    mfa_prompt: MfaPrompt | None,
+    credential_cache: MutableMapping[str, Any] | None,
 ) -> _Auth:
     if bearer_token is not None:
         if not _HEADER_SAFE.fullmatch(bearer_token):
@@ -556,6 +573,9 @@ def _resolve_auth(
         files=sources.files,
         profile_name=sources.profile_name,
         profile_from_code=named_by == "argument",
+        sts=sts,
+        mfa_prompt=mfa_prompt,
+        role_cache={} if credential_cache is None else credential_cache,
     )
     where = f"profile {sources.profile_name!r}" if named_by else "the default profile"
     return _Auth(
@@ -579,6 +599,8 @@ def resolve_config(
             is ``None`` unless access keys were passed).
         environ: the environment to read (default ``os.environ``); it also locates the shared
             files and ``~``.
+        mfa_prompt: asks for the MFA code of an assume-role profile with ``mfa_serial``.
+        credential_cache: where assumed-role answers are kept (default: a new dict).
 
     Raises:
         ParamValidationError: an argument is invalid.
@@ -623,6 +645,8 @@ def resolve_config(
         use_dualstack=options.get("use_dualstack_endpoint"),
     )
     mode = _resolve_retry_mode(options.get("retry_mode"), sources)
+    attempts = _resolve_max_attempts(options.get("max_attempts"), sources, mode)
+    tls = _resolve_verify(options.get("verify"), sources)
     keys = None
     if aws_access_key_id is not None and aws_secret_access_key is not None:
         keys = Credentials(
@@ -637,6 +661,18 @@ def resolve_config(
         sources=sources,
         named_by=named_by,
         require_credentials=require_credentials,
+        sts=StsOptions(
+            region=region,
+            region_fips=fips_region,
+            profile=name,
+            verify=tls,
+            connect_timeout=connect,
+            read_timeout=read,
+            retry_mode=mode,
+            max_attempts=attempts,
+        ),
+        mfa_prompt=options.get("mfa_prompt"),
+        credential_cache=options.get("credential_cache"),
     )
     return ClientConfig(
         region=region,
@@ -647,8 +683,8 @@ def resolve_config(
         auth_reason=auth.reason,
         profile=name if named_by is not None else None,
         retry_mode=mode,
-        max_attempts=_resolve_max_attempts(options.get("max_attempts"), sources, mode),
-        verify=_resolve_verify(options.get("verify"), sources),
+        max_attempts=attempts,
+        verify=tls,
         connect_timeout=connect,
         read_timeout=read,
         region_source=region_source,

@@ -1,4 +1,4 @@
-"""Endpoint resolution for the ``bedrock`` control-plane service (pure; no I/O).
+"""Endpoint resolution for ``bedrock`` and for STS (pure; no I/O).
 
 This module owns the partition table and the rules of botocore's
 ``data/bedrock/2023-04-20/endpoint-rule-set-1.json`` (read from botocore 1.43, paraphrased):
@@ -12,6 +12,13 @@ This module owns the partition table and the rules of botocore's
   a partition that lacks FIPS or dual-stack support is an error;
 * a custom endpoint switches FIPS and dual-stack off (botocore passes ``UseFIPS=False`` and
   ``UseDualStack=False`` whenever an endpoint URL is given) -- that rule lives in ``_config``.
+
+STS (for assume-role and web identity credentials) follows botocore's
+``data/sts/2011-06-15/endpoint-rule-set-1.json`` and ``args.py`` (:func:`resolve_sts_endpoint`):
+``https://sts.{region}.{dnsSuffix}`` (``sts-fips`` with FIPS, except in ``aws-us-gov`` where FIPS
+is the plain host; the dual-stack suffix with dual-stack); ``aws-global`` and, with
+``sts_regional_endpoints = legacy``, the sixteen legacy regions go to the global
+``https://sts.amazonaws.com`` signed for ``us-east-1``. botocore 1.43+ defaults to ``regional``.
 
 Also here: region-name validation (botocore's ``validate_region_name``: a DNS host label, not
 all digits) and botocore's FIPS pseudo-regions (``fips-us-east-1``, ``us-east-1-fips``), which
@@ -35,6 +42,7 @@ __all__ = [
     "normalize_fips_region",
     "partition_for_region",
     "resolve_endpoint",
+    "resolve_sts_endpoint",
 ]
 
 
@@ -179,3 +187,63 @@ def resolve_endpoint(region: str, *, use_fips: bool = False, use_dualstack: bool
     prefix = "bedrock-fips" if use_fips else "bedrock"
     suffix = partition.dual_stack_dns_suffix if use_dualstack else partition.dns_suffix
     return f"https://{prefix}.{region}.{suffix}"
+
+
+#: Regions whose STS calls go to the global endpoint with ``sts_regional_endpoints = legacy``
+#: (botocore's ``LEGACY_GLOBAL_STS_REGIONS``).
+LEGACY_GLOBAL_STS_REGIONS = frozenset(
+    {
+        "ap-northeast-1",
+        "ap-south-1",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "aws-global",
+        "ca-central-1",
+        "eu-central-1",
+        "eu-north-1",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "sa-east-1",
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+    }
+)
+_STS_GLOBAL = "https://sts.amazonaws.com"
+
+
+def resolve_sts_endpoint(
+    region: str, *, use_fips: bool = False, use_dualstack: bool = False, legacy: bool = False
+) -> tuple[str, str]:
+    """``(endpoint URL, signing region)`` of STS for ``region``.
+
+    ``legacy`` is ``sts_regional_endpoints = legacy``: the legacy regions (and ``aws-global``
+    always) use the global endpoint, signed for ``us-east-1``, unless FIPS or dual-stack is on.
+    Raises ``ParamValidationError`` as :func:`resolve_endpoint` does.
+    """
+    if not is_valid_region(region):
+        raise ParamValidationError(
+            f"Invalid region name {region!r} for STS: a region is a DNS label such as 'us-east-1'",
+            param="region_name",
+        )
+    partition = partition_for_region(region)
+    if use_fips and not partition.supports_fips:
+        raise ParamValidationError(
+            f"FIPS is enabled but partition {partition.name} does not support FIPS",
+            param="use_fips_endpoint",
+        )
+    if use_dualstack and not partition.supports_dual_stack:
+        raise ParamValidationError(
+            f"Dual-stack is enabled but partition {partition.name} does not support it",
+            param="use_dualstack_endpoint",
+        )
+    plain = not use_fips and not use_dualstack
+    if plain and (region == "aws-global" or (legacy and region in LEGACY_GLOBAL_STS_REGIONS)):
+        return _STS_GLOBAL, "us-east-1"
+    if use_fips and not use_dualstack and partition.name == "aws-us-gov":
+        return f"https://sts.{region}.amazonaws.com", region
+    prefix = "sts-fips" if use_fips else "sts"
+    suffix = partition.dual_stack_dns_suffix if use_dualstack else partition.dns_suffix
+    return f"https://{prefix}.{region}.{suffix}", region

@@ -1,7 +1,8 @@
 """The keyword arguments of the public API, each written once, as ``TypedDict`` s.
 
 * :class:`ConfigOptions`: the settings :func:`~bedrock_paginate._config.resolve_config` settles
-  (region, endpoint, keys, profile, retries, TLS, timeouts, the environment to read).
+  (region, endpoint, keys, profile, retries, TLS, timeouts, the environment to read, the MFA
+  prompt and the assumed-role cache).
 * :class:`ClientOptions`: ``ConfigOptions`` plus what only the client shell uses
   (record/replay, an injected clock, sleep and random, the body cap). ``Client``,
   ``AsyncClient`` and ``list_jobs_across_regions(client_kwargs=...)`` take exactly these.
@@ -21,7 +22,7 @@ Pure: imports nothing of the package.
 # No ``from __future__ import annotations`` here: a TypedDict turns string annotations into
 # ForwardRefs, compiling each one (about 4 ms for these classes); evaluated ones cost ~0.3 ms.
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from datetime import datetime
 from typing import Any, TypedDict, cast
 
@@ -60,6 +61,10 @@ class ConfigOptions(TypedDict, total=False):
     use_fips_endpoint: bool | None
     use_dualstack_endpoint: bool | None
     environ: Mapping[str, str] | None
+    #: Asks for the MFA code of an assume-role profile with ``mfa_serial``.
+    mfa_prompt: Callable[[str], str] | None
+    #: Where assumed-role answers are kept (default: a new dict per client).
+    credential_cache: MutableMapping[str, Any] | None
 
 
 class ClientOptions(ConfigOptions, total=False):

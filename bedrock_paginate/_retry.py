@@ -444,8 +444,12 @@ class RetryPolicy:
         max_attempts: int | None = None,
         random: Callable[[], float] = _random.random,
         clock: Callable[[], float] = time.monotonic,
+        retryable_codes: frozenset[str] = frozenset(),
     ) -> None:
         self.mode: RetryMode = _check_mode(mode)
+        #: Error codes this service's model marks retryable in every mode (botocore's special
+        #: cases, e.g. STS's ``IDPCommunicationError``).
+        self.retryable_codes = retryable_codes
         self.max_attempts: int = _check_max_attempts(self.mode, max_attempts)
         self._random = random
         self._clock = clock
@@ -477,6 +481,8 @@ class RetryPolicy:
         Ignores attempts and quota. ``"off"`` mode classifies like standard (it simply never
         retries). Clock-skew and expired-token errors are never retryable here.
         """
+        if outcome.error_code is not None and outcome.error_code in self.retryable_codes:
+            return True
         if self.mode == "legacy":
             return _is_legacy_retryable(outcome)
         return _is_standard_retryable(outcome)

@@ -7,9 +7,10 @@ Every exception the library raises on purpose derives from :class:`BedrockPagina
     │   ├── NoCredentialsError           no source in the chain had credentials
     │   ├── NoRegionError                no region anywhere
     │   ├── ProfileNotFoundError         the named profile is in no file
-    │   ├── UnsupportedProfileError      assume-role / SSO / web-identity (not yet supported)
+    │   ├── UnsupportedProfileError      a profile kind not supported yet (SSO, aws login)
     │   ├── ConfigFileError              a malformed credentials or config file (file and line)
-    │   └── CredentialRetrievalError     credential_process / container / IMDS failed
+    │   └── CredentialRetrievalError     credential_process / container / IMDS / STS failed
+    │       └── StsError                 STS answered AssumeRole[WithWebIdentity] with an error
     ├── ParamValidationError (ValueError) a bad argument, caught before any request (CLI exit 252)
     │   └── InvalidStartingTokenError    a resume token that is ours but malformed
     ├── ServiceError                     the service answered with an error (CLI exit 254)
@@ -58,6 +59,7 @@ __all__ = [
     "ParamValidationError",
     "ProfileNotFoundError",
     "ServiceError",
+    "StsError",
     "ThrottlingException",
     "TransportError",
     "UnsupportedProfileError",
@@ -151,6 +153,29 @@ class ConfigFileError(ConfigError):
 
 class CredentialRetrievalError(ConfigError):
     """A credential source (credential_process, container, IMDS) failed."""
+
+
+class StsError(CredentialRetrievalError):
+    """STS refused ``AssumeRole`` / ``AssumeRoleWithWebIdentity`` (e.g. ``AccessDenied``,
+    ``InvalidIdentityToken``): the service's code, HTTP status and request id, and the
+    profile whose credentials were being resolved."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str,
+        status_code: int,
+        operation: str,
+        profile: str,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status_code = status_code
+        self.operation = operation
+        self.profile = profile
+        self.request_id = request_id
 
 
 class ParamValidationError(BedrockPaginateError, ValueError):

@@ -385,12 +385,9 @@ def test_credentials_file_beats_process_beats_config_keys(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("profile", "kind"),
     [
-        ("role_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n", "assume-role"),
-        ("role_arn = arn:aws:iam::1:role/r\nweb_identity_token_file = /t\n", "web-identity"),
         ("sso_account_id = 123456789012\nsso_role_name = Admin\n", "sso"),
         ("login_session = arn:aws:iam::1:user/u\n", "login"),
         ("sso_session = corp\n", "sso"),
-        ("source_profile = base\n", "assume-role"),
     ],
 )
 def test_unsupported_profiles_name_profile_and_type(
@@ -404,7 +401,15 @@ def test_unsupported_profiles_name_profile_and_type(
     assert "'dev'" in str(info.value)
 
 
-def test_environment_credentials_win_over_unsupported_profile(tmp_path: Path) -> None:
+def test_source_profile_without_role_arn_finds_nothing_and_says_why(tmp_path: Path) -> None:
+    """source_profile alone is no assume-role profile (botocore ignores it): the error says so."""
+    options = make_options(tmp_path, config="[profile dev]\nsource_profile = base\n")
+    options = attrs.evolve(options, profile_name="dev")
+    with pytest.raises(NoCredentialsError, match="no role_arn in profile 'dev'; its source_profile"):
+        load(options)
+
+
+def test_environment_credentials_win_over_assume_role_profile(tmp_path: Path) -> None:
     """An assume-role profile is never reached when env credentials exist."""
     options = make_options(
         tmp_path,
@@ -424,12 +429,9 @@ def test_sso_session_alone_does_not_hide_static_keys(tmp_path: Path) -> None:
     assert load(options).source == "config-file"
 
 
-def test_web_identity_environment_is_unsupported_unless_profile_named(tmp_path: Path) -> None:
-    """AWS_WEB_IDENTITY_TOKEN_FILE raises, except when a profile was named in code."""
+def test_web_identity_environment_is_skipped_when_profile_named(tmp_path: Path) -> None:
+    """AWS_WEB_IDENTITY_TOKEN_FILE is ignored when a profile was named in code (no STS call)."""
     env = {"AWS_WEB_IDENTITY_TOKEN_FILE": "/var/run/token", "AWS_ROLE_ARN": "arn:aws:iam::1:role/r"}
-    with pytest.raises(UnsupportedProfileError) as info:
-        load(make_options(tmp_path, env))
-    assert info.value.profile_type == "web-identity"
     named = make_options(
         tmp_path,
         env,

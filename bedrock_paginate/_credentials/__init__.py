@@ -59,7 +59,7 @@ appears in a message, a repr or a log line.
 
 from __future__ import annotations
 
-from ._options import DEFAULT_PROCESS_TIMEOUT, ChainOptions
+from ._options import DEFAULT_PROCESS_TIMEOUT, ChainOptions, MfaPrompt, StsOptions
 from ._resolver import ADVISORY_REFRESH_SECONDS, MANDATORY_REFRESH_SECONDS, CredentialResolver
 from ._value import Credentials, Found, mask_access_key, parse_expiration, utc_now
 
@@ -71,6 +71,8 @@ __all__ = [
     "CredentialResolver",
     "Credentials",
     "Found",
+    "MfaPrompt",
+    "StsOptions",
     "mask_access_key",
     "parse_expiration",
     "utc_now",

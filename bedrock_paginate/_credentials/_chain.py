@@ -1,8 +1,12 @@
 """The default credential chain: which providers run, in botocore's order, and the walk.
 
 The order is botocore 1.44's ``create_credential_resolver`` (see the package docstring); each
-entry is a provider. Providers that need more than the standard library (``httpx``,
-``subprocess``) live in modules imported only when the walk reaches them, so a client that
+entry is a provider. :data:`PROFILE_CHAIN` is botocore's ``ProfileProviderBuilder``: the
+providers that read one profile, run again (environment skipped) for an assume-role
+``source_profile``.
+
+Providers that need more than the standard library (``httpx``, ``subprocess``, STS) live in
+modules imported only when the walk reaches them and the profile needs them, so a client that
 finds environment credentials imports none of them.
 """
 
@@ -12,23 +16,42 @@ import logging
 from collections.abc import Callable
 
 from ..errors import NoCredentialsError
-from ._options import Attempts, ChainOptions
+from ._options import Attempts, ChainOptions, chain_profile, env
 from ._static import from_config_file, from_credentials_file, from_env
-from ._unsupported import (
-    check_assume_role,
-    check_login,
-    check_sso,
-    check_web_identity,
-    hint_unsupported,
-)
+from ._unsupported import check_login, check_sso, hint_unsupported
 from ._value import Found
 
-__all__ = ["CHAIN", "Provider", "walk_chain"]
+__all__ = ["CHAIN", "PROFILE_CHAIN", "Provider", "walk_chain", "walk_profile_chain"]
 
 logger = logging.getLogger(__name__)
 
 #: A credential provider: what it found, or ``None`` to let the next one try.
 Provider = Callable[[ChainOptions, Attempts], Found | None]
+
+
+def _assume_role(options: ChainOptions, tried: Attempts) -> Found | None:
+    profile = chain_profile(options)
+    if "role_arn" not in profile or "web_identity_token_file" in profile:
+        extra = [k for k in ("source_profile", "credential_source") if k in profile]
+        tried.add(
+            f"assume-role (no role_arn in profile {options.profile_name!r}"
+            + (f"; its {' and '.join(extra)} applies only with role_arn" if extra else "")
+            + ")"
+        )
+        return None
+    from ._assume_role import from_assume_role
+
+    return from_assume_role(options, tried)
+
+
+def _web_identity(options: ChainOptions, tried: Attempts) -> Found | None:
+    in_env = not options.profile_from_code and env(options, "AWS_WEB_IDENTITY_TOKEN_FILE")
+    if not in_env and not chain_profile(options).get("web_identity_token_file"):
+        tried.add("web identity (no AWS_WEB_IDENTITY_TOKEN_FILE or web_identity_token_file)")
+        return None
+    from ._web_identity import from_web_identity
+
+    return from_web_identity(options, tried)
 
 
 def _process(options: ChainOptions, tried: Attempts) -> Found | None:
@@ -49,18 +72,33 @@ def _imds(options: ChainOptions, tried: Attempts) -> Found | None:
     return from_imds(options, tried)
 
 
-CHAIN: tuple[Provider, ...] = (
-    from_env,
-    check_assume_role,
-    check_web_identity,
+#: botocore's ``ProfileProviderBuilder.providers``: what one profile can hold.
+PROFILE_CHAIN: tuple[Provider, ...] = (
+    _web_identity,
     check_sso,
     from_credentials_file,
     check_login,
     _process,
     from_config_file,
+)
+
+#: botocore's default chain: explicit arguments are handled before it (``_config``).
+CHAIN: tuple[Provider, ...] = (
+    from_env,
+    _assume_role,
+    *PROFILE_CHAIN,
     _container,
     _imds,
 )
+
+
+def walk_profile_chain(options: ChainOptions, tried: Attempts) -> Found | None:
+    """The first credentials the providers of ``options.profile_name`` find, or ``None``."""
+    for step in PROFILE_CHAIN:
+        found = step(options, tried)
+        if found is not None:
+            return found
+    return None
 
 
 def walk_chain(options: ChainOptions) -> Found:
@@ -69,7 +107,9 @@ def walk_chain(options: ChainOptions) -> Found:
     for step in CHAIN:
         found = step(options, tried)
         if found is not None:
-            logger.debug("Credentials found: %s", found.credentials.source)
+            logger.debug(
+                "Credentials found: %s (profile %r)", found.credentials.source, options.profile_name
+            )
             return found
     hint = hint_unsupported(options)
     if hint is not None:

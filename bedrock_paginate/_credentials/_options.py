@@ -11,7 +11,7 @@ Imports ``_profiles``, ``errors`` and ``_value``; no I/O at import.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from datetime import datetime
 from typing import Any
 
@@ -25,11 +25,14 @@ __all__ = [
     "DEFAULT_PROCESS_TIMEOUT",
     "Attempts",
     "ChainOptions",
+    "MfaPrompt",
+    "StsOptions",
     "chain_profile",
     "env",
     "env_bool",
     "http_client",
     "plain_text",
+    "profile_value",
     "setting",
 ]
 
@@ -54,6 +57,33 @@ def _default_jitter() -> float:
 
 
 @attrs.frozen(kw_only=True)
+class StsOptions:
+    """What STS calls (assume-role, web identity) borrow from the client being configured.
+
+    As in botocore, STS is called in the client's region, with the client's profile's
+    settings (``sts_regional_endpoints``, FIPS, dual-stack, endpoint URLs), whatever profile
+    the role's source credentials come from.
+    """
+
+    #: The client's region; ``None``: the global endpoint, as botocore without a region.
+    region: str | None = None
+    #: The client's region was a FIPS pseudo-region (``fips-us-east-1``).
+    region_fips: bool = False
+    #: The client's profile; ``None``: the chain's ``profile_name``.
+    profile: str | None = None
+    verify: bool | str = True
+    connect_timeout: float = 60.0
+    read_timeout: float = 60.0
+    retry_mode: str = "standard"
+    #: ``None``: the retry mode's default.
+    max_attempts: int | None = None
+
+
+#: Asks the user for an MFA code; called with the prompt (``Enter MFA code for SERIAL: ``).
+MfaPrompt = Callable[[str], str]
+
+
+@attrs.frozen(kw_only=True)
 class ChainOptions:
     """Everything the default chain reads, injectable for tests."""
 
@@ -72,6 +102,22 @@ class ChainOptions:
     container_attempts: int = _CONTAINER_ATTEMPTS
     #: Seconds (2-10 minutes in botocore) added when IMDS hands out nearly expired credentials.
     imds_jitter: Callable[[], float] = _default_jitter
+    sts: StsOptions = StsOptions()
+    #: For ``mfa_serial`` profiles; ``None``: such a profile fails before any STS call.
+    mfa_prompt: MfaPrompt | None = None
+    #: Assumed-role answers by cache key: a dict per client (boto3), or the AWS CLI's
+    #: ``~/.aws/cli/cache`` (``_role_cache.JSONFileCache``).
+    role_cache: MutableMapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+    def for_source_profile(self, name: str) -> ChainOptions:
+        """The options for the providers of source profile ``name`` (environment skipped, as
+        botocore's ``disable_env_vars``), STS still configured by the client's profile."""
+        sts = (
+            self.sts
+            if self.sts.profile is not None
+            else attrs.evolve(self.sts, profile=self.profile_name)
+        )
+        return attrs.evolve(self, profile_name=name, profile_from_code=True, sts=sts)
 
 
 class Attempts:
@@ -112,6 +158,12 @@ def plain_text(value: ProfileValue | None, *, key: str, where: str) -> str | Non
     if value is None or isinstance(value, str):
         return value
     raise ConfigError(f"{key} in {where} must be a plain value, not an indented sub-section")
+
+
+def profile_value(options: ChainOptions, key: str) -> str | None:
+    """A plain value of the chain's profile; ``None`` when absent or empty."""
+    where = f"profile {options.profile_name!r}"
+    return plain_text(chain_profile(options).get(key), key=key, where=where) or None
 
 
 def http_client(timeout: float) -> Any:

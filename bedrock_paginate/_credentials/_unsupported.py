@@ -1,4 +1,5 @@
-"""Profile kinds not supported yet: the chain slots that raise ``UnsupportedProfileError``.
+"""Profile kinds not supported yet (SSO, ``aws login``): the chain slots that raise
+``UnsupportedProfileError``.
 
 Each ``check_*`` is a provider (see the package docstring) that finds nothing or raises, so the
 chain stops where botocore would have used that kind. :func:`hint_unsupported` turns an empty
@@ -12,14 +13,7 @@ from ..errors import UnsupportedProfileError
 from ._options import Attempts, ChainOptions, chain_profile
 from ._value import Found
 
-__all__ = [
-    "check_assume_role",
-    "check_login",
-    "check_sso",
-    "check_web_identity",
-    "hint_unsupported",
-    "unsupported",
-]
+__all__ = ["check_login", "check_sso", "hint_unsupported", "unsupported"]
 
 
 def unsupported(options: ChainOptions, kind: str, why: str) -> UnsupportedProfileError:
@@ -31,21 +25,6 @@ def unsupported(options: ChainOptions, kind: str, why: str) -> UnsupportedProfil
         profile=options.profile_name,
         profile_type=kind,
     )
-
-
-def check_assume_role(options: ChainOptions, tried: Attempts) -> Found | None:
-    profile = chain_profile(options)
-    if "role_arn" in profile and "web_identity_token_file" not in profile:
-        raise unsupported(options, "assume-role", "it sets role_arn")
-    return None
-
-
-def check_web_identity(options: ChainOptions, tried: Attempts) -> Found | None:
-    if not options.profile_from_code and options.environ.get("AWS_WEB_IDENTITY_TOKEN_FILE"):
-        raise unsupported(options, "web-identity", "AWS_WEB_IDENTITY_TOKEN_FILE is set")
-    if chain_profile(options).get("web_identity_token_file"):
-        raise unsupported(options, "web-identity", "it sets web_identity_token_file")
-    return None
 
 
 def check_sso(options: ChainOptions, tried: Attempts) -> Found | None:
@@ -64,10 +43,7 @@ def check_login(options: ChainOptions, tried: Attempts) -> Found | None:
 def hint_unsupported(options: ChainOptions) -> UnsupportedProfileError | None:
     """After an empty chain: an unsupported kind the profile hints at, if any."""
     profile = chain_profile(options)
-    for kind, keys in (
-        ("sso", ("sso_session", "sso_start_url")),
-        ("assume-role", ("source_profile", "credential_source")),
-    ):
+    for kind, keys in (("sso", ("sso_session", "sso_start_url")),):
         present = [k for k in keys if k in profile]
         if present:
             return unsupported(options, kind, f"it sets {', '.join(present)}")

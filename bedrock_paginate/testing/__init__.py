@@ -1,4 +1,4 @@
-"""Test helpers: a fake Amazon Bedrock ``ListModelInvocationJobs`` endpoint.
+"""Test helpers: a fake Amazon Bedrock ``ListModelInvocationJobs`` endpoint, and a fake STS.
 
 Use it in your own tests, in-process or over a real loopback socket::
 
@@ -11,6 +11,10 @@ Use it in your own tests, in-process or over a real loopback socket::
     with FakeBedrockServer(fake) as server:
         ...  # talk to server.url
 
+    sts = FakeSts(credentials={"AKIDEXAMPLE": "secret"}, on_issue=fake.add_credentials)
+    with FakeStsServer(sts) as sts_server:
+        ...  # AWS_ENDPOINT_URL_STS=sts_server.url; a role_arn profile lists from the fake
+
 Nothing here is imported by ``import bedrock_paginate``. Needs only the standard library,
 httpx and attrs.
 """
@@ -22,6 +26,7 @@ from ._fake import OPERATION_PATH, FakeBedrock, ReceivedRequest
 from ._faults import Fault
 from ._responses import FakeResponse
 from ._server import FakeBedrockServer, serve_main
+from ._sts import FakeSts, FakeStsServer, StsCall
 from ._transport import make_transport
 
 __all__ = [
@@ -30,8 +35,11 @@ __all__ = [
     "FakeBedrock",
     "FakeBedrockServer",
     "FakeResponse",
+    "FakeSts",
+    "FakeStsServer",
     "Fault",
     "ReceivedRequest",
+    "StsCall",
     "generate_jobs",
     "jobs_from_fixture",
     "make_transport",

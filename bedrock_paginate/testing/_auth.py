@@ -256,6 +256,8 @@ class AuthPolicy:
     credentials: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     bearer_tokens: Collection[str] = attrs.field(factory=frozenset, repr=False)
     region: str = "us-east-1"
+    #: The service SigV4 scopes must name (``bedrock``, ``sts``).
+    service: str = SERVICE
 
     @property
     def active(self) -> bool:
@@ -300,10 +302,10 @@ class AuthPolicy:
         if match is None:
             return None  # malformed: the verifier names what is missing
         region, service = match.groups()
-        if service != SERVICE:
+        if service != self.service:
             return AuthFailure(
                 "InvalidSignatureException",
-                f"Credential should be scoped to correct service: '{SERVICE}'. ",
+                f"Credential should be scoped to correct service: '{self.service}'. ",
             )
         if region != self.region:
             return AuthFailure(

@@ -254,6 +254,12 @@ class FakeBedrock:
         ordered = self._select(query)
         return [job for _, job in (reversed(ordered) if _descending(query) else ordered)]
 
+    def add_credentials(self, access_key: str, secret_key: str) -> None:
+        """Accept one more key pair for SigV4 (e.g. ``FakeSts(on_issue=fake.add_credentials)``)."""
+        with self._lock:
+            known = {**self._auth.credentials, access_key: secret_key}
+            self._auth = attrs.evolve(self._auth, credentials=known)
+
     # --- faults and log ------------------------------------------------------------------
 
     def inject(

@@ -1,5 +1,5 @@
-"""A real HTTP/1.1 server on loopback serving a :class:`FakeBedrock`, and ``serve_main`` (the
-``bedrock-paginate serve`` command).
+"""A real HTTP/1.1 server on loopback serving a fake (:class:`FakeBedrock`, ``FakeSts``), and
+``serve_main`` (the ``bedrock-paginate serve`` command).
 
 The server acts out socket faults for real: ``drop`` closes the connection without a byte
 (``reset=True`` aborts it with a TCP RST), ``slow`` waits before the status line,
@@ -26,7 +26,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType, TracebackType
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO, TypeVar
 from urllib.parse import parse_qsl
 
 from .._argparse import EXIT_OTHER, EXIT_USAGE, new_parser, parse
@@ -35,11 +35,29 @@ from ._dataset import generate_jobs, jobs_from_fixture
 from ._fake import FakeBedrock
 from ._responses import FakeResponse
 
-__all__ = ["FakeBedrockServer", "serve_main"]
+__all__ = ["FakeBedrockServer", "FakeService", "LoopbackServer", "serve_main"]
 
 #: Credentials ``serve --check-sigv4`` accepts when the environment names none (AWS's examples).
 EXAMPLE_ACCESS_KEY = "AKIDEXAMPLE"
 EXAMPLE_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+
+
+class FakeService(Protocol):
+    """What the loopback server serves: a request -> response function with a clock."""
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: Sequence[tuple[str, str]],
+        headers: dict[str, str],
+        body: bytes = b"",
+    ) -> FakeResponse: ...
+
+    def now(self) -> Any: ...
+
+
+_Server = TypeVar("_Server", bound="LoopbackServer")
 
 
 def is_loopback(host: str) -> bool:
@@ -67,7 +85,7 @@ class _HTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], fake: FakeBedrock, max_delay: float) -> None:
+    def __init__(self, address: tuple[str, int], fake: FakeService, max_delay: float) -> None:
         self.fake = fake
         self.max_delay = max_delay
         self.stopping = threading.Event()
@@ -202,8 +220,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
 
 
-class FakeBedrockServer:
-    """A loopback HTTP server for a :class:`FakeBedrock`, in a daemon thread.
+class LoopbackServer:
+    """A loopback HTTP server for a fake service, in a daemon thread.
 
     Use it as a context manager (or call :meth:`start` and :meth:`close`)::
 
@@ -211,7 +229,7 @@ class FakeBedrockServer:
             httpx.get(server.url + "/model-invocation-jobs")
 
     Args:
-        fake: the fake to serve.
+        service: the fake to serve.
         host: address to bind; must be loopback unless ``allow_remote`` is true.
         port: port to bind; 0 picks a free one.
         allow_remote: allow a non-loopback ``host`` (the fake has no real security).
@@ -223,7 +241,7 @@ class FakeBedrockServer:
 
     def __init__(
         self,
-        fake: FakeBedrock,
+        service: FakeService,
         *,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -236,7 +254,7 @@ class FakeBedrockServer:
                 "::1, or pass allow_remote=True (--host on the command line)",
                 param="host",
             )
-        self.fake = fake
+        self._service = service
         self._address = (host, port)
         self._max_delay = max_delay
         self._server: _HTTPServer | None = None
@@ -260,13 +278,13 @@ class FakeBedrockServer:
             raise ParamValidationError("the server is not running; call start() first")
         return self._server
 
-    def start(self) -> FakeBedrockServer:
+    def start(self: _Server) -> _Server:
         """Bind and start serving in a daemon thread; returns ``self``."""
         if self._server is not None:
             return self
         host = self._address[0]
         cls = _HTTPServer6 if ":" in host else _HTTPServer
-        server = cls(self._address, self.fake, self._max_delay)
+        server = cls(self._address, self._service, self._max_delay)
         thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -287,7 +305,7 @@ class FakeBedrockServer:
         server.server_close()
         thread.join()
 
-    def __enter__(self) -> FakeBedrockServer:
+    def __enter__(self: _Server) -> _Server:
         return self.start()
 
     def __exit__(
@@ -297,6 +315,22 @@ class FakeBedrockServer:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class FakeBedrockServer(LoopbackServer):
+    """A loopback HTTP server for a :class:`FakeBedrock` (see :class:`LoopbackServer`)."""
+
+    def __init__(
+        self,
+        fake: FakeBedrock,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        allow_remote: bool = False,
+        max_delay: float = 30.0,
+    ) -> None:
+        super().__init__(fake, host=host, port=port, allow_remote=allow_remote, max_delay=max_delay)
+        self.fake = fake
 
 
 # --- the `serve` command ---------------------------------------------------------------------
