@@ -29,8 +29,12 @@ each page for ``text``; for ``jsonl`` (ours) it runs on each job and null result
 An expression that does not compile, or fails on the data, exits 252.
 
 ``--debug`` attaches a DEBUG handler on stderr to the ``bedrock_paginate`` logger only (not the
-root logger: httpx and httpcore stay quiet), logs which auth scheme was chosen and why, and
-prints the traceback of an error. No secret is ever logged.
+root logger: httpx and httpcore stay quiet), logs which auth scheme was chosen and why (and which
+credential source: ``assume-role``, ``assume-role-with-web-identity``, ...), and prints the
+traceback of an error. No secret is ever logged.
+
+As the AWS CLI, assumed-role credentials are cached in ``~/.aws/cli/cache`` (shared with it),
+and an ``mfa_serial`` profile prompts ``Enter MFA code for SERIAL:`` when stdin is a terminal.
 
 Importing this module imports only the standard library: argparse, httpx, the client and
 jmespath load when a command needs them, so ``--help`` and ``--version`` stay fast.
@@ -449,6 +453,7 @@ class _Run:
             replay_from=args.replay,
             # A continuation (--starting-token) starts at a later recorded page.
             replay_any_order=True,
+            **_credential_kwargs(),
         )
         _debug_config(client)
         return client
@@ -540,6 +545,7 @@ class _Run:
                 "verify": verify,
                 "connect_timeout": args.cli_connect_timeout,
                 "read_timeout": args.cli_read_timeout,
+                **_credential_kwargs(),
             },
             PaginationConfig=cast("PaginationOptions", config),
             **self.filters(),
@@ -625,6 +631,26 @@ def _should_paginate(args: argparse.Namespace) -> bool:
             param=used[0],
         )
     return False
+
+
+def _mfa_prompt(prompt: str) -> str:
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def _credential_kwargs() -> dict[str, Any]:
+    """As the AWS CLI: the assume-role cache in ``~/.aws/cli/cache`` (shared with it), and an
+    MFA prompt when stdin is a terminal (without one, an MFA profile fails with a clear error)."""
+    import os
+
+    from ._credentials._role_cache import JSONFileCache
+
+    cache_dir = os.path.expanduser(os.path.join("~", ".aws", "cli", "cache"))
+    return {
+        "credential_cache": JSONFileCache(cache_dir),
+        "mfa_prompt": _mfa_prompt if sys.stdin is not None and sys.stdin.isatty() else None,
+    }
 
 
 def _debug_config(client: Client) -> None:

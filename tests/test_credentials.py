@@ -405,7 +405,9 @@ def test_source_profile_without_role_arn_finds_nothing_and_says_why(tmp_path: Pa
     """source_profile alone is no assume-role profile (botocore ignores it): the error says so."""
     options = make_options(tmp_path, config="[profile dev]\nsource_profile = base\n")
     options = attrs.evolve(options, profile_name="dev")
-    with pytest.raises(NoCredentialsError, match="no role_arn in profile 'dev'; its source_profile"):
+    with pytest.raises(
+        NoCredentialsError, match="no role_arn in profile 'dev'; its source_profile"
+    ):
         load(options)
 
 
