@@ -10,7 +10,10 @@ credential source has a module of its own:
 - ``_options``: :class:`ChainOptions` (everything the chain reads) and the shared readers;
 - ``_chain``: the order below and the walk;
 - providers: ``_static`` (environment, shared credentials file, config file keys),
-  ``_process``, ``_container``, ``_imds``; ``_unsupported`` for kinds not supported yet.
+  ``_assume_role``, ``_web_identity``, ``_process``, ``_container``, ``_imds``;
+  ``_unsupported`` for kinds not supported yet (SSO, ``aws login``);
+- for the STS providers: ``_sts`` (the calls, endpoints, answers) and ``_role_cache``
+  (botocore's cache key, the AWS CLI's ``~/.aws/cli/cache``).
 
 **The provider interface.** A provider is a function
 ``(options: ChainOptions, tried: Attempts) -> Found | None``:
@@ -19,7 +22,8 @@ credential source has a module of its own:
   looked at (the ``NoCredentialsError`` message lists these);
 - it returns ``Found(credentials, refresh)`` when its source is configured and answered:
   ``credentials.source`` names the provider (``env``, ``shared-credentials-file``,
-  ``credential_process``, ``container``, ``imds``, ...; logged at DEBUG, never a secret), and
+  ``credential_process``, ``container``, ``imds``, ``assume-role``,
+  ``assume-role-with-web-identity``, ...; logged at DEBUG, never a secret), and
   ``refresh`` is ``None`` for static keys or a function returning fresh credentials (called by
   the resolver, under its lock, before expiry);
 - it raises a :class:`~bedrock_paginate.errors.ConfigError` subclass when its source is
@@ -34,9 +38,12 @@ The chain follows botocore 1.44's ``create_credential_resolver`` order (read, pa
 1. environment: ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` / ``AWS_SECURITY_TOKEN`` or
    ``AWS_SESSION_TOKEN`` / ``AWS_CREDENTIAL_EXPIRATION`` -- skipped when the profile was named
    in code (botocore's ``Session(profile=...)`` rule);
-2. assume-role profile (``role_arn`` without ``web_identity_token_file``) -> unsupported;
-3. web identity (``AWS_WEB_IDENTITY_TOKEN_FILE`` unless the profile was named in code, or the
-   profile's ``web_identity_token_file``) -> unsupported;
+2. assume-role profile (``role_arn`` without ``web_identity_token_file``): ``source_profile``
+   (resolved by steps 3-8 for that profile, or another role: chains of any length) or
+   ``credential_source``; STS ``AssumeRole``;
+3. web identity (``AWS_WEB_IDENTITY_TOKEN_FILE`` / ``AWS_ROLE_ARN`` unless the profile was named
+   in code, else the profile's ``web_identity_token_file`` / ``role_arn``): STS
+   ``AssumeRoleWithWebIdentity``, unsigned;
 4. SSO profile (``sso_role_name`` / ``sso_account_id``) -> unsupported;
 5. shared credentials file (``[name]`` section, static keys);
 6. ``aws login`` profile (``login_session``) -> unsupported;
@@ -47,14 +54,16 @@ The chain follows botocore 1.44's ``create_credential_resolver`` order (read, pa
 
 "Unsupported" raises :class:`~bedrock_paginate.errors.UnsupportedProfileError`, but only when the
 chain gets that far. When nothing is found and the profile has SSO / assume-role keys that
-botocore would not act on (e.g. ``sso_session`` alone, ``source_profile`` alone), that error is
-raised instead of ``NoCredentialsError`` because it says more.
+botocore would not act on (e.g. ``sso_session`` alone), that error is raised instead of
+``NoCredentialsError`` because it says more. Steps 3 to 8 are botocore's
+``ProfileProviderBuilder`` (``_chain.PROFILE_CHAIN``), which also resolves a ``source_profile``.
 
 Not supported (legacy sources botocore still tries): ``AWS_CREDENTIAL_FILE`` and boto2's
 ``/etc/boto.cfg``.
 
-No secret (secret key, session token, container authorization token, process output) ever
-appears in a message, a repr or a log line.
+No secret (secret key, session token, container authorization token, process output, web
+identity token, MFA code) ever appears in a message, a repr or a log line. Nothing of STS is
+imported unless a profile needs it.
 """
 
 from __future__ import annotations
