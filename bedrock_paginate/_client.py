@@ -6,10 +6,11 @@ Everything that is not sending bytes or sleeping lives elsewhere: what each API 
 error in ``_failures``, decoding in ``_decode``, pagination in ``_paginator``. Each shell has the
 same short loops, one after the other in this file so they can be compared line by line:
 
-* the *attempt loop* (``_call(operation, params)``, generic over the operation): wait, load the
-  credentials (inline in ``Client``, in a worker thread in ``AsyncClient`` when that may block),
-  sign, send, hand the :class:`~bedrock_paginate._http.AttemptResult` to the engine, sleep,
-  repeat;
+* the *attempt loop* (generic over the operation): wait, load the credentials (inline in
+  ``Client``, in a worker thread in ``AsyncClient`` when that may block), sign, send, hand the
+  :class:`~bedrock_paginate._http.AttemptResult` to the engine, sleep, repeat. The sync one
+  is :func:`call_sync` (``Client._call`` and the credential providers' STS calls use it), the
+  async one ``AsyncClient._call``;
 * the *page loop* (``__iter__`` / ``__aiter__``): ask the pagination state, call, receive. The
   token, limit and result names come from the operation's paginator config, so another
   paginated operation needs no code here.
@@ -71,6 +72,7 @@ __all__ = [
     "ClientMeta",
     "PageIterator",
     "Paginator",
+    "call_sync",
 ]
 
 _TIMEOUTS_WRITE_POOL = 60.0
@@ -159,6 +161,52 @@ class _Exceptions:
     ThrottlingException = errors.ThrottlingException
     InternalServerException = errors.InternalServerException
     ExpiredTokenException = errors.ExpiredTokenException
+
+
+def call_sync(
+    engine: Engine,
+    http: httpx.Client,
+    operation: Operation,
+    params: Mapping[str, Any],
+    sleep: Callable[[float], Any],
+    clock: Callable[[], float],
+    *,
+    secrets: tuple[str, ...] = (),
+) -> Any:
+    """The sync attempt loop: call ``operation`` through ``engine`` over ``http``; the decoded
+    model, or raise. ``Client`` runs every call here; so do the credential providers' STS calls
+    (with an engine of their own), so both share one loop."""
+    call = engine.start(operation, params, secrets=secrets)
+    while True:
+        wait = call.before_attempt()
+        if wait > 0:
+            sleep(wait)
+        call.load_credentials()
+        decision = call.evaluate(_attempt_sync(http, call, clock))
+        if decision.error is not None:
+            raise decision.error
+        if decision.delay is None:
+            return decision.result
+        if decision.delay:
+            sleep(decision.delay)
+
+
+def _attempt_sync(http: httpx.Client, call: Call, clock: Callable[[], float]) -> AttemptResult:
+    request = _to_httpx(call.signed_request())
+    try:
+        resp = http.send(request, stream=True)
+        try:
+            reader = call.body_reader(resp.headers.get("content-length"), clock)
+            if reader.failure is not None:
+                return reader.failure
+            for chunk in resp.iter_bytes():
+                if not reader.add(chunk):
+                    return reader.failure or AttemptResult(failure="read")
+        finally:
+            resp.close()
+    except httpx.RequestError as exc:
+        return _failed(exc)
+    return _response(resp, reader.body())
 
 
 class _ClientBase:
@@ -351,36 +399,9 @@ class Client(_ClientBase):
     def _call(self, operation: Operation, params: Mapping[str, Any]) -> Any:
         """Call ``operation`` with validated ``params``; its decoded model, or raise."""
         self._check_open()
-        call = self._engine.start(operation, params)
-        while True:
-            wait = call.before_attempt()
-            if wait > 0:
-                self._sleep(wait)
-            call.load_credentials()
-            decision = call.evaluate(self._attempt(call))
-            if decision.error is not None:
-                raise decision.error
-            if decision.delay is None:
-                return decision.result
-            if decision.delay:
-                self._sleep(decision.delay)
-
-    def _attempt(self, call: Call) -> AttemptResult:
-        request = _to_httpx(call.signed_request())
-        try:
-            resp = self._http.send(request, stream=True)
-            try:
-                reader = call.body_reader(resp.headers.get("content-length"), self._elapsed_clock)
-                if reader.failure is not None:
-                    return reader.failure
-                for chunk in resp.iter_bytes():
-                    if not reader.add(chunk):
-                        return reader.failure or AttemptResult(failure="read")
-            finally:
-                resp.close()
-        except httpx.RequestError as exc:
-            return _failed(exc)
-        return _response(resp, reader.body())
+        return call_sync(
+            self._engine, self._http, operation, params, self._sleep, self._elapsed_clock
+        )
 
 
 class AsyncClient(_ClientBase):

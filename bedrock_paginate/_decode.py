@@ -50,6 +50,7 @@ __all__ = [  # format_timestamp and parse_timestamp are re-exported from ._time
     "format_timestamp",
     "jobs_from_dicts",
     "parse_timestamp",
+    "query_error_fields",
 ]
 
 T = TypeVar("T")
@@ -417,3 +418,21 @@ def error_fields(response: HttpResponse) -> ErrorFields:
         if not message:
             message = http.client.responses.get(response.status_code, "Unknown")
     return ErrorFields(code=code, message=message, message_member=member)
+
+
+def query_error_fields(response: HttpResponse) -> ErrorFields:
+    """The code and message of a query-protocol (STS) error: ``<ErrorResponse><Error><Code>``
+    and ``<Message>`` in XML read by ``_xml`` (no DTD, no entities); never raises."""
+    from ._xml import XmlError, parse_xml
+
+    try:
+        root = parse_xml(response.body)
+    except XmlError:
+        root = None
+    code = root.text_of("Error", "Code") if root is not None else None
+    message = (root.text_of("Error", "Message") if root is not None else None) or ""
+    if not code:
+        code = str(response.status_code)
+        if not message:
+            message = http.client.responses.get(response.status_code, "Unknown")
+    return ErrorFields(code=code, message=message, message_member=message or None)

@@ -98,17 +98,29 @@ class Engine:
         #: Larger response bodies are refused with a DecodeError.
         self.max_body_bytes = max_body_bytes
 
-    def start(self, operation: Operation, params: Mapping[str, Any]) -> Call:
-        """A new call of ``operation`` with validated ``params`` (``operation.validate``)."""
-        return Call(self, operation, build_request(self.config.endpoint_url, operation, params))
+    def start(
+        self, operation: Operation, params: Mapping[str, Any], *, secrets: tuple[str, ...] = ()
+    ) -> Call:
+        """A new call of ``operation`` with validated ``params`` (``operation.validate``).
+
+        ``secrets`` are values in ``params`` (a web identity token) to scrub, like the signing
+        secrets, from anything the service echoes back.
+        """
+        request = build_request(self.config.endpoint_url, operation, params)
+        return Call(self, operation, request, secrets=secrets)
 
     def now(self) -> datetime:
         """The signing time: the local clock corrected by the learnt skew."""
         return datetime.fromtimestamp(self.clock() + self.skew, tz=timezone.utc)
 
-    def authorize(self, request: HttpRequest, creds: Credentials | None) -> dict[str, str]:
-        """The auth headers for ``request``, signed with ``creds`` (loaded by the shell)."""
+    def authorize(
+        self, request: HttpRequest, creds: Credentials | None, operation: Operation
+    ) -> dict[str, str]:
+        """The auth headers for ``request``, signed with ``creds`` (loaded by the shell) for
+        ``operation``'s signing name; none for an unsigned operation."""
         config = self.config
+        if not operation.signed:
+            return {}
         if config.auth_scheme == "bearer":
             return {"Authorization": f"Bearer {config.bearer_token}"}
         if creds is None:  # replay mode: nothing is checked, sign nothing real
@@ -119,7 +131,7 @@ class Engine:
             request.headers,
             request.body,
             region=config.region,
-            service="bedrock",
+            service=operation.signing_name,
             access_key=creds.access_key,
             secret_key=creds.secret_key,
             session_token=creds.token,
@@ -131,7 +143,14 @@ class Engine:
 class Call:
     """The attempts of one API call (one page)."""
 
-    def __init__(self, engine: Engine, operation: Operation, request: HttpRequest) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        operation: Operation,
+        request: HttpRequest,
+        *,
+        secrets: tuple[str, ...] = (),
+    ) -> None:
         self.engine = engine
         self.operation = operation
         self.request = request
@@ -144,7 +163,8 @@ class Call:
         self._signed_with: Credentials | None = None
         # The secrets of the last attempt (secret key, session or bearer token, signature),
         # scrubbed from anything the service sends back before it reaches an error message.
-        self._secrets: tuple[str, ...] = ()
+        self._secrets: tuple[str, ...] = secrets
+        self._request_secrets = secrets
         self._last_failure: AttemptOutcome | None = None
 
     def body_reader(self, content_length: str | None, clock: Callable[[], float]) -> BodyReader:
@@ -183,8 +203,11 @@ class Call:
         headers = dict(self.request.headers)
         headers["User-Agent"] = _USER_AGENT
         self._signed_with = self._creds
-        auth = self.engine.authorize(self.request, self._creds)
-        self._secrets = _secrets_of(auth, self._creds, self.engine.config.bearer_token)
+        auth = self.engine.authorize(self.request, self._creds, self.operation)
+        self._secrets = (
+            *_secrets_of(auth, self._creds, self.engine.config.bearer_token),
+            *self._request_secrets,
+        )
         headers.update(auth)
         if log.isEnabledFor(logging.DEBUG):
             split = urlsplit(self.request.url)
@@ -234,7 +257,9 @@ class Call:
         return Decision(result=model)
 
     def _after_error_response(self, result: AttemptResult, response: HttpResponse) -> Decision:
-        fields = scrubbed_fields(scrub_response(response, self._secrets), self._secrets)
+        fields = scrubbed_fields(
+            scrub_response(response, self._secrets), self._secrets, self.operation
+        )
         outcome = AttemptOutcome(
             status_code=response.status_code,
             error_code=fields.code,

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from ._decode import ErrorFields, error_fields
+from ._decode import ErrorFields, error_fields, query_error_fields
 from ._http import AttemptResult, HttpResponse
 from ._redact import Redactor
 from .errors import BedrockPaginateError, DecodeError, ServiceError, TransportError
@@ -122,7 +122,7 @@ def _decode_error(record: AttemptRecord, response: HttpResponse, error: DecodeEr
 def _service_error(record: AttemptRecord, response: HttpResponse) -> ServiceError:
     # Some services echo the canonical request (with the session token) in the message.
     response = scrub_response(response, record.secrets)
-    fields = record.fields or scrubbed_fields(response, record.secrets)
+    fields = record.fields or scrubbed_fields(response, record.secrets, record.operation)
     message = fields.message
     if 300 <= response.status_code < 400:
         message = _redirect_message(response)
@@ -143,10 +143,14 @@ def _service_error(record: AttemptRecord, response: HttpResponse) -> ServiceErro
     )
 
 
-def scrubbed_fields(response: HttpResponse, secrets: tuple[str, ...]) -> ErrorFields:
-    """The code and message of an error ``response`` (scrubbed already), the message scrubbed
-    once more for the forms JSON escaping hides (``\\u``-escapes decoded by the parser)."""
-    fields = error_fields(response)
+def scrubbed_fields(
+    response: HttpResponse, secrets: tuple[str, ...], operation: Operation
+) -> ErrorFields:
+    """The code and message of an error ``response`` (scrubbed already) as ``operation``'s
+    protocol writes them, the message scrubbed once more for the forms escaping hides
+    (``\\u``-escapes decoded by the JSON parser, entities by the XML one)."""
+    read = query_error_fields if operation.protocol == "query" else error_fields
+    fields = read(response)
     return attrs.evolve(fields, message=scrub(fields.message, secrets))
 
 

@@ -8,7 +8,8 @@ paginated operation, its :class:`~bedrock_paginate._paginator.PaginatorConfig`.
 
 :func:`bedrock_paginate._serialize.build_request` turns an operation and its validated
 arguments into an :class:`~bedrock_paginate._http.HttpRequest` as botocore's rest-json
-serializer does:
+serializer does (an operation of the ``query`` protocol, STS's, is a form-encoded ``POST /``
+instead: ``Action``, ``Version`` and the members in order; its errors are read from XML):
 
 * path labels (``{jobIdentifier}``) are percent-encoded with only RFC 3986's unreserved
   characters left as they are (``:`` and ``/`` are encoded, so a job ARN is one path segment);
@@ -26,7 +27,9 @@ Adding an operation means adding one :class:`Operation` (plus its models, valida
 to this module's table (``_register``) and a one-line method on each client
 (``return self._call(OP, OP.validate(params))``): the engine, retries, signing, record/replay
 and the clients' attempt and page loops are generic over it; ``get_paginator`` finds every
-operation with a ``paginator``. Pure: imports neither httpx nor configuration.
+operation with a ``paginator``. STS's operations, used only by credential providers, live with
+them in ``_credentials._sts`` (not registered), so that nothing of STS is imported before a
+profile needs it. Pure: imports neither httpx nor configuration.
 """
 
 from __future__ import annotations
@@ -98,6 +101,15 @@ class Operation:
     errors: tuple[type[ServiceError], ...] = ()
     #: How to page through the results; ``None`` when the operation is not paginated.
     paginator: PaginatorConfig | None = None
+    #: botocore's protocol: ``rest-json`` (Bedrock) or ``query`` (STS: a form-encoded
+    #: ``POST /`` with ``Action`` and ``Version``, answered in XML).
+    protocol: Literal["rest-json", "query"] = "rest-json"
+    #: The API version a ``query`` request names (``Version=2011-06-15``).
+    api_version: str | None = None
+    #: The SigV4 signing name (the credential scope's service).
+    signing_name: str = "bedrock"
+    #: ``False`` for an operation the model marks unsigned (``AssumeRoleWithWebIdentity``).
+    signed: bool = True
 
     def error_class(self, code: str) -> type[ServiceError]:
         """The exception class for an AWS error ``code`` (``ServiceError`` when unmodelled)."""

@@ -231,6 +231,8 @@ def build_request(
 
     Raises ``KeyError`` for a missing path label (``validate`` requires those first).
     """
+    if operation.protocol == "query":
+        return _query_protocol_request(endpoint_url, operation, params)
     query: list[str] = []
     labels: dict[str, Any] = {}
     body: dict[str, Any] = {}
@@ -262,3 +264,23 @@ def build_request(
         headers["Content-Type"] = "application/json"
         content = json.dumps(body).encode()  # botocore's separators
     return HttpRequest(method=operation.method, url=url, headers=headers, body=content)
+
+
+def _query_protocol_request(
+    endpoint_url: str, operation: Operation, params: Mapping[str, Any]
+) -> HttpRequest:
+    """botocore's query serializer for flat members: ``POST /`` with the form
+    ``Action=<name>&Version=<api version>&<member>=<value>...`` (members in model order)."""
+    pairs = [("Action", operation.name), ("Version", operation.api_version or "")]
+    pairs += [
+        (member.sent_as, _query_value(params[member.name]))
+        for member in operation.members
+        if params.get(member.name) is not None
+    ]
+    body = "&".join(f"{quote(k, safe=_UNRESERVED)}={quote(v, safe=_UNRESERVED)}" for k, v in pairs)
+    return HttpRequest(
+        method="POST",
+        url=endpoint_url.rstrip("/") + "/",
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+        body=body.encode(),
+    )

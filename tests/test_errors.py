@@ -29,6 +29,7 @@ _SAMPLES: dict[str, Any] = {
     "profile_type": "sso",
     "path": "/home/u/.aws/config",
     "source": "fixtures/x.json",
+    "operation": "AssumeRole",
 }
 
 

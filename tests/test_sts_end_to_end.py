@@ -23,6 +23,7 @@ import attrs
 import pytest
 
 from bedrock_paginate import AsyncClient, Client, StsError, cli
+from bedrock_paginate._redact import MARKER
 from bedrock_paginate.testing import (
     FakeBedrock,
     FakeBedrockServer,
@@ -239,7 +240,7 @@ def test_sts_errors_never_echo_secrets(
     code, out, err = cli.main([CMD, "--profile", "pod"], isatty=lambda: False), *capsys.readouterr()
     assert code == 253
     error = info.value
-    assert "[secure]" in error.message
+    assert MARKER in error.message
     texts += [str(error), repr(error), repr(error.args), repr(vars(error))]
     texts += ["".join(traceback.format_exception(error)), out, err]
     formatter = logging.Formatter("%(name)s %(message)s")

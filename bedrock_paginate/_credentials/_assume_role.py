@@ -215,7 +215,7 @@ def _mfa_code(options: ChainOptions, name: str, serial: str) -> str:
 def _assume(options: ChainOptions, name: str, visited: list[str]) -> Found:
     """Assume the role of profile ``name`` (recursively through its source profiles)."""
     from ._role_cache import cache_key, cached_answer
-    from ._sts import answer_dict, call_sts, credentials_from_answer, sts_endpoint
+    from ._sts import ASSUME_ROLE, answer_dict, call_sts, credentials_from_answer, sts_endpoint
 
     config = _role_config(options, name, visited)
     source = _source_credentials(options, name, config, visited)
@@ -251,9 +251,9 @@ def _assume(options: ChainOptions, name: str, visited: list[str]) -> Found:
         answer = call_sts(
             options,
             endpoint,
-            "AssumeRole",
+            ASSUME_ROLE,
             sent,
-            credentials=signing,
+            source=source_resolver,
             secrets=secrets,
             context=what,
         )

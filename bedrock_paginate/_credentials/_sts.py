@@ -1,16 +1,17 @@
 """STS for credential providers: ``AssumeRole`` (SigV4) and ``AssumeRoleWithWebIdentity``
-(unsigned), over the query protocol.
+(unsigned), as operation descriptions of the ``query`` protocol run by the project's engine.
 
-A call is a form-encoded ``POST /`` (``Action=...&Version=2011-06-15&...``) to the STS endpoint
-botocore would use (:func:`sts_endpoint`), signed by the project's signer, retried by the
-project's :class:`~bedrock_paginate._retry.RetryPolicy` in the client's retry mode (plus STS's
-``IDPCommunicationError``, as botocore), and answered in XML read by :mod:`bedrock_paginate._xml`
-(size cap, no DOCTYPE, no entities). Errors are :class:`~bedrock_paginate.errors.StsError`
-(the service said no) or ``CredentialRetrievalError`` (unreachable, malformed answer), both
-naming the profile and the endpoint.
-
-This module is self-contained (its own small send loop with httpx) until the engine takes
-operations as data; then an STS operation becomes a description and this loop goes away.
+:data:`ASSUME_ROLE` and :data:`ASSUME_ROLE_WITH_WEB_IDENTITY` are
+:class:`~bedrock_paginate._operations.Operation` descriptions: a form-encoded ``POST /``
+(``Action=...&Version=2011-06-15&...``, built by ``_serialize``), signed for ``sts`` (or not),
+answered in XML read by :mod:`bedrock_paginate._xml` (1 MiB cap, no DOCTYPE, no entities).
+:func:`call_sts` runs one through an :class:`~bedrock_paginate._engine.Engine` of its own and the
+sync attempt loop (``_client.call_sync``): the endpoint botocore would use (:func:`sts_endpoint`),
+the client's retry mode (plus STS's ``IDPCommunicationError``, as botocore), TLS, timeouts and
+proxy, one refresh of the source credentials after ``ExpiredToken``. Errors are
+:class:`~bedrock_paginate.errors.StsError` (the service said no) or ``CredentialRetrievalError``
+(unreachable, malformed answer), both naming the profile and the endpoint, the engine's error
+as ``__cause__``.
 
 Imported only when a profile needs STS. Never logs or raises a secret: the source credentials,
 the web identity token and the credentials STS returns are scrubbed from anything echoed back.
@@ -20,16 +21,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
-from urllib.parse import urlencode, urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import attrs
 
-from ..errors import ConfigError, CredentialRetrievalError, StsError
+from ..errors import ConfigError, CredentialRetrievalError, DecodeError, StsError
 from ._options import ChainOptions, setting
 from ._value import Credentials
 
+if TYPE_CHECKING:
+    from .._engine import Engine
+    from .._http import HttpResponse
+    from .._operations import Operation
+    from ._resolver import CredentialResolver
+
 __all__ = [
+    "ASSUME_ROLE",
+    "ASSUME_ROLE_WITH_WEB_IDENTITY",
     "STS_VERSION",
     "StsAnswer",
     "StsEndpoint",
@@ -44,7 +53,6 @@ logger = logging.getLogger(__name__)
 STS_VERSION = "2011-06-15"
 #: botocore retries this STS code in every mode (``retries/special.py``, ``_retry.json``).
 _STS_RETRYABLE_CODES = frozenset({"IDPCommunicationError"})
-_BODY_DEADLINE_READ_TIMEOUTS = 5
 
 
 @attrs.frozen(kw_only=True)
@@ -124,6 +132,67 @@ def sts_endpoint(options: ChainOptions) -> StsEndpoint:
     return StsEndpoint(url=url, signing_region=signing_region, origin="generated")
 
 
+# --------------------------------------------------------------------------- operations
+
+
+def _decoder(action: str) -> Any:
+    """The decoder of ``action``'s answer: ``<action>Response/<action>Result`` as a dict."""
+
+    def decode(response: HttpResponse, retry_attempts: int = 0) -> StsAnswer:
+        from .._xml import XmlError, element_dict, parse_xml
+
+        try:
+            root = parse_xml(response.body)
+        except XmlError as exc:
+            raise DecodeError(f"invalid STS response: {exc}") from None
+        result = root.find(f"{action}Result")
+        if root.tag != f"{action}Response" or result is None:
+            raise DecodeError(f"invalid STS response: no {action}Result in a <{root.tag}>")
+        return StsAnswer(
+            result=element_dict(result),
+            request_id=root.text_of("ResponseMetadata", "RequestId")
+            or response.header("x-amzn-requestid"),
+            status_code=response.status_code,
+            headers=dict(response.headers),
+            retry_attempts=retry_attempts,
+        )
+
+    return decode
+
+
+def _operation(action: str, members: tuple[str, ...], *, signed: bool) -> Operation:
+    from .._operations import Member, Operation
+
+    return Operation(
+        name=action,
+        python_name="",
+        method="POST",
+        uri="/",
+        members=tuple(Member(name=name) for name in members),
+        validate=dict,
+        decode=_decoder(action),
+        protocol="query",
+        api_version=STS_VERSION,
+        signing_name="sts",
+        signed=signed,
+    )
+
+
+_ROLE_MEMBERS = ("RoleArn", "RoleSessionName")
+#: botocore's ``sts`` model, the members we send, in model order.
+ASSUME_ROLE = _operation(
+    "AssumeRole",
+    (*_ROLE_MEMBERS, "DurationSeconds", "ExternalId", "SerialNumber", "TokenCode"),
+    signed=True,
+)
+#: Unsigned in the model (``authtype: none``): the token is the proof.
+ASSUME_ROLE_WITH_WEB_IDENTITY = _operation(
+    "AssumeRoleWithWebIdentity",
+    (*_ROLE_MEMBERS, "WebIdentityToken", "DurationSeconds"),
+    signed=False,
+)
+
+
 # --------------------------------------------------------------------------- one call
 
 
@@ -149,93 +218,55 @@ def _http_client(options: ChainOptions, endpoint: StsEndpoint) -> Any:
     )
 
 
-def _request(
-    endpoint: StsEndpoint,
-    action: str,
-    params: Mapping[str, str],
-    credentials: Credentials | None,
-    options: ChainOptions,
-) -> tuple[dict[str, str], bytes]:
-    from .._engine import _USER_AGENT
-    from .._sigv4 import sign_request
-
-    body = urlencode([("Action", action), ("Version", STS_VERSION), *params.items()]).encode()
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-        "User-Agent": _USER_AGENT,
-    }
-    if credentials is not None:
-        headers.update(
-            sign_request(
-                "POST",
-                endpoint.url + "/",
-                headers,
-                body,
-                region=endpoint.signing_region,
-                service="sts",
-                access_key=credentials.access_key,
-                secret_key=credentials.secret_key,
-                session_token=credentials.token,
-                now=options.now(),
-            )
-        )
-    return headers, body
-
-
-def _send(client: Any, url: str, headers: dict[str, str], body: bytes, deadline: float) -> Any:
-    """One POST: ``(status, headers, body)`` or ``(None, failure kind, detail)``."""
-    import time
-
-    import httpx
-
-    from .._client import _classify
-    from .._engine import BodyReader
+def _engine(
+    options: ChainOptions, endpoint: StsEndpoint, source: CredentialResolver | None
+) -> Engine:
+    """An engine for STS: the endpoint and signing region, the source credentials (refreshed
+    once after ``ExpiredToken``, as for Bedrock), the client's retry mode and timeouts."""
+    from .._config import ClientConfig
+    from .._engine import Engine
+    from .._retry import RetryPolicy
     from .._xml import MAX_XML_BYTES
 
-    try:
-        with client.stream("POST", url, headers=headers, content=body) as response:
-            reader = BodyReader(
-                response.headers.get("content-length"), MAX_XML_BYTES, deadline, time.monotonic
-            )
-            if reader.failure is None:
-                for chunk in response.iter_bytes():
-                    if not reader.add(chunk):
-                        break
-            if reader.failure is not None:
-                return None, reader.failure[1], reader.failure[2]
-            lowered = {k.lower(): v for k, v in response.headers.items()}
-            return response.status_code, lowered, bytes(reader.body())
-    except httpx.RequestError as exc:
-        return (None, *_classify(exc))
-
-
-def _error_from(
-    status: int, body: bytes, headers: Mapping[str, str]
-) -> tuple[str, str, str | None]:
-    """``(code, message, request id)`` of an STS error answer (XML, or anything else)."""
-    from .._xml import XmlError, parse_xml
-
-    request_id = headers.get("x-amzn-requestid")
-    try:
-        root = parse_xml(body)
-    except XmlError:
-        return str(status), f"HTTP {status} without an STS error document", request_id
-    code = root.text_of("Error", "Code") or str(status)
-    message = root.text_of("Error", "Message") or ""
-    return code, message, root.text_of("RequestId") or request_id
+    config = ClientConfig(
+        region=endpoint.signing_region,
+        endpoint_url=endpoint.url.rstrip("/"),
+        credentials=source,
+        bearer_token=None,
+        auth_scheme="sigv4",
+        auth_reason="sts",
+        profile=None,
+        retry_mode=options.sts.retry_mode,  # type: ignore[arg-type]
+        max_attempts=options.sts.max_attempts or 3,
+        verify=options.sts.verify,
+        connect_timeout=options.sts.connect_timeout,
+        read_timeout=options.sts.read_timeout,
+    )
+    retry = RetryPolicy(
+        mode=config.retry_mode,
+        max_attempts=options.sts.max_attempts,
+        retryable_codes=_STS_RETRYABLE_CODES,
+    )
+    return Engine(
+        config,
+        retry=retry,
+        clock=lambda: options.now().timestamp(),
+        max_body_bytes=MAX_XML_BYTES,
+    )
 
 
 def call_sts(
     options: ChainOptions,
     endpoint: StsEndpoint,
-    action: str,
+    operation: Operation,
     params: Mapping[str, str],
     *,
-    credentials: Credentials | None,
+    source: CredentialResolver | None,
     secrets: tuple[str, ...] = (),
     context: str,
 ) -> StsAnswer:
-    """Call STS ``action`` with ``params``; signed with ``credentials`` (``None``: unsigned).
+    """Call STS ``operation`` with ``params`` through the project's engine; signed with the
+    ``source`` credentials (``None`` for an unsigned operation).
 
     ``secrets`` (a web identity token, say) are scrubbed from any echoed message, as are the
     signing credentials. ``context`` starts every error message (``Profile 'x': assuming
@@ -246,83 +277,44 @@ def call_sts(
         CredentialRetrievalError: STS could not be reached, or answered something else than
             the XML of ``<action>Response``.
     """
-    from .._engine import _scrub
-    from .._retry import AttemptOutcome, RetryPolicy
-    from .._xml import XmlError, parse_xml
+    import time
 
-    policy = RetryPolicy(
-        mode=options.sts.retry_mode,  # type: ignore[arg-type]
-        max_attempts=options.sts.max_attempts,
-        retryable_codes=_STS_RETRYABLE_CODES,
-    )
-    signing = () if credentials is None else (credentials.secret_key, credentials.token or "")
-    hidden = tuple(secret for secret in (*secrets, *signing) if len(secret) >= 8)
-    deadline = options.sts.read_timeout * _BODY_DEADLINE_READ_TIMEOUTS
+    from .._client import call_sync
+    from ..errors import BedrockPaginateError, ServiceError
+
     where = f"STS at {urlsplit(endpoint.url).netloc} ({endpoint.origin})"
-    attempt = 0
-    with _http_client(options, endpoint) as client:
-        while True:
-            attempt += 1
-            headers, body = _request(endpoint, action, params, credentials, options)
-            logger.debug("STS %s to %s (attempt %d)", action, endpoint.url, attempt)
-            status, got, raw = _send(client, endpoint.url + "/", headers, body, deadline)
-            if status is None:
-                outcome = AttemptOutcome(failure=got)
-                problem = f"could not get an answer from {where}: {_scrub(raw or got, hidden)}"
-            elif status == 200:
-                try:
-                    root = parse_xml(raw)
-                except XmlError as exc:
-                    outcome = AttemptOutcome(status_code=status, failure="bad_body")
-                    problem = f"{where} answered {action} with a malformed document: {exc}"
-                else:
-                    result = root.find(f"{action}Result")
-                    if root.tag != f"{action}Response" or result is None:
-                        outcome = AttemptOutcome(status_code=status, failure="bad_body")
-                        problem = f"{where} answered {action} without an {action}Result"
-                    else:
-                        from .._xml import element_dict
-
-                        logger.debug("STS %s answered 200 (attempt %d)", action, attempt)
-                        return StsAnswer(
-                            result=element_dict(result),
-                            request_id=root.text_of("ResponseMetadata", "RequestId")
-                            or got.get("x-amzn-requestid"),
-                            status_code=status,
-                            headers=got,
-                            retry_attempts=attempt - 1,
-                        )
-            else:
-                code, message, request_id = _error_from(status, raw, got)
-                message = _scrub(message, hidden)
-                logger.debug("STS %s answered %d %s (attempt %d)", action, status, code, attempt)
-                outcome = AttemptOutcome(
-                    status_code=status,
-                    error_code=code,
-                    error_message=message,
-                    retry_after=got.get("x-amz-retry-after"),
-                )
-                delay = policy.delay_before_retry(attempt, outcome)
-                if delay is None:
-                    raise StsError(
-                        f"{context}: An error occurred ({code}) when calling the {action} "
-                        f"operation: {message} ({where}"
-                        + (f", request id {request_id}" if request_id else "")
-                        + f", {attempt} attempt{'s' if attempt > 1 else ''})",
-                        code=code,
-                        status_code=status,
-                        operation=action,
-                        profile=options.profile_name,
-                        request_id=request_id,
-                    )
-                options.sleep(delay)
-                continue
-            delay = policy.delay_before_retry(attempt, outcome)
-            if delay is None:
-                raise CredentialRetrievalError(
-                    f"{context}: {problem} ({policy.describe_give_up(attempt, outcome)})"
-                )
-            options.sleep(delay)
+    engine = _engine(options, endpoint, source)
+    logger.debug("STS %s at %s", operation.name, endpoint.url)
+    try:
+        with _http_client(options, endpoint) as http:
+            answer: StsAnswer = call_sync(
+                engine,
+                http,
+                operation,
+                params,
+                options.sleep,
+                time.monotonic,
+                secrets=tuple(secret for secret in secrets if secret),
+            )
+    except ServiceError as exc:
+        raise StsError(
+            f"{context}: {exc.describe()} ({where}"
+            + (f", request id {exc.request_id}" if exc.request_id else "")
+            + ")",
+            code=exc.code,
+            status_code=exc.status_code,
+            operation=operation.name,
+            profile=options.profile_name,
+            request_id=exc.request_id,
+        ) from exc
+    except (StsError, CredentialRetrievalError):
+        raise
+    except BedrockPaginateError as exc:
+        raise CredentialRetrievalError(
+            f"{context}: could not get an answer from {where}: {exc}"
+        ) from exc
+    logger.debug("STS %s answered (request id %s)", operation.name, answer.request_id)
+    return answer
 
 
 # --------------------------------------------------------------------------- answers

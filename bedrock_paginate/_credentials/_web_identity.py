@@ -58,7 +58,13 @@ def from_web_identity(options: ChainOptions, tried: Attempts) -> Found | None:
     """The provider: ``None`` when no token file is configured."""
     from ._assume_role import default_session_name
     from ._role_cache import cache_key, cached_answer
-    from ._sts import answer_dict, call_sts, credentials_from_answer, sts_endpoint
+    from ._sts import (
+        ASSUME_ROLE_WITH_WEB_IDENTITY,
+        answer_dict,
+        call_sts,
+        credentials_from_answer,
+        sts_endpoint,
+    )
 
     token_file = _setting(options, "web_identity_token_file")
     if token_file is None:
@@ -88,9 +94,9 @@ def from_web_identity(options: ChainOptions, tried: Attempts) -> Found | None:
         answer = call_sts(
             options,
             endpoint,
-            "AssumeRoleWithWebIdentity",
+            ASSUME_ROLE_WITH_WEB_IDENTITY,
             {**params, "WebIdentityToken": token},
-            credentials=None,
+            source=None,
             secrets=(token,),
             context=what,
         )
