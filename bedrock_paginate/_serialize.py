@@ -270,14 +270,17 @@ def _query_protocol_request(
     endpoint_url: str, operation: Operation, params: Mapping[str, Any]
 ) -> HttpRequest:
     """botocore's query serializer for flat members: ``POST /`` with the form
-    ``Action=<name>&Version=<api version>&<member>=<value>...`` (members in model order)."""
+    ``Action=<name>&Version=<api version>&<member>=<value>...`` (members in model order),
+    form-encoded as botocore sends it (``urlencode``: a space is ``+``)."""
+    from urllib.parse import urlencode
+
     pairs = [("Action", operation.name), ("Version", operation.api_version or "")]
     pairs += [
         (member.sent_as, _query_value(params[member.name]))
         for member in operation.members
         if params.get(member.name) is not None
     ]
-    body = "&".join(f"{quote(k, safe=_UNRESERVED)}={quote(v, safe=_UNRESERVED)}" for k, v in pairs)
+    body = urlencode(pairs)
     return HttpRequest(
         method="POST",
         url=endpoint_url.rstrip("/") + "/",

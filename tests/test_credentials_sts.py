@@ -944,3 +944,28 @@ def test_no_credentials_error_lists_the_new_sources(world: World) -> None:
         load(world.options(profile="default"))
     assert "assume-role (no role_arn" in str(info.value)
     assert "web identity (no AWS_WEB_IDENTITY_TOKEN_FILE" in str(info.value)
+
+
+def test_expired_source_credentials_are_refreshed_once_by_the_engine(world: World) -> None:
+    """STS answering ExpiredToken to a refreshable source (credential_process) makes the engine
+    refresh the source once and retry: the process runs twice, the role is assumed."""
+    counter = world.tmp / "runs"
+    script = world.tmp / "proc.py"
+    script.write_text(
+        "import json, pathlib, sys\n"
+        "p = pathlib.Path(sys.argv[1]); n = int(p.read_text()) + 1 if p.exists() else 1\n"
+        "p.write_text(str(n))\n"
+        "print(json.dumps({'Version': 1, 'AccessKeyId': '" + BASE_KEY + "', "
+        "'SecretAccessKey': '" + BASE_SECRET + "', 'SessionToken': f'tok{n}0123456789', "
+        "'Expiration': '2030-01-01T18:00:00Z'}))\n"
+    )
+    config = role("r1", "source_profile = proc\n") + (
+        f'[profile proc]\ncredential_process = "{sys.executable}" "{script}" "{counter}"\n'
+    )
+    world.sts.fail(
+        "ExpiredToken", "The security token included in the request is expired", status=400
+    )
+    creds = load(world.options(config=config, profile="dev"))
+    assert creds.source == "assume-role"
+    assert counter.read_text() == "2"
+    assert [c.status for c in world.sts.calls] == [400, 200]
