@@ -258,3 +258,20 @@ def test_reprs_of_assumed_credentials_hide_secrets(stack: Stack) -> None:
     assert_clean(texts, stack.secrets())
     assert "assume-role" in repr(resolver)
     client.close()
+
+
+def test_cli_regions_assume_the_role_once(
+    stack: Stack, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--regions: the clients resolve concurrently, one assumes each role of the chain, the
+    others take it from the shared cache."""
+    stack.sts.check_sigv4 = False  # one fake answers for every region's STS endpoint
+    anywhere = FakeBedrock(jobs=generate_jobs(4, seed=5))  # no SigV4 check: any region
+    with FakeBedrockServer(anywhere) as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK", server.url)
+        code, out, err = run_cli(
+            capsys, CMD, "--profile", "dev", "--regions", "us-east-1,us-west-2,eu-west-1"
+        )
+    assert code == 0, err
+    assert len(json.loads(out)["invocationJobSummaries"]) == 12
+    assert stack.sts.call_count() == 2

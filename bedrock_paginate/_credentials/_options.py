@@ -1,8 +1,10 @@
 """What a credential provider gets to work with: :class:`ChainOptions` and shared readers.
 
 :class:`ChainOptions` carries everything the chain reads (environment, shared files, profile,
-clock, sleep, timeouts), injectable for tests; :class:`Attempts` collects what each provider
-looked at for the ``NoCredentialsError`` message. The helpers read environment variables and
+clock, sleep, timeouts; for STS the client's region and transport settings in
+:class:`StsOptions`, the MFA prompt and the assumed-role cache), injectable for tests;
+:class:`Attempts` collects what each provider looked at for the ``NoCredentialsError``
+message. The helpers read environment variables and
 profile values the same way for every provider, and :func:`http_client` is the one way a
 provider opens an HTTP client (``httpx`` imported only then).
 

@@ -228,6 +228,11 @@ def _engine(
     from .._retry import RetryPolicy
     from .._xml import MAX_XML_BYTES
 
+    retry = RetryPolicy(
+        mode=options.sts.retry_mode,  # type: ignore[arg-type]
+        max_attempts=options.sts.max_attempts,
+        retryable_codes=_STS_RETRYABLE_CODES,
+    )
     config = ClientConfig(
         region=endpoint.signing_region,
         endpoint_url=endpoint.url.rstrip("/"),
@@ -236,16 +241,11 @@ def _engine(
         auth_scheme="sigv4",
         auth_reason="sts",
         profile=None,
-        retry_mode=options.sts.retry_mode,  # type: ignore[arg-type]
-        max_attempts=options.sts.max_attempts or 3,
+        retry_mode=retry.mode,
+        max_attempts=retry.max_attempts,
         verify=options.sts.verify,
         connect_timeout=options.sts.connect_timeout,
         read_timeout=options.sts.read_timeout,
-    )
-    retry = RetryPolicy(
-        mode=config.retry_mode,
-        max_attempts=options.sts.max_attempts,
-        retryable_codes=_STS_RETRYABLE_CODES,
     )
     return Engine(
         config,

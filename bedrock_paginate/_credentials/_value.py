@@ -85,7 +85,8 @@ class Credentials:
     token: str | None = attrs.field(default=None, repr=False, validator=_check_header_text)
     #: When temporary credentials stop working (timezone-aware UTC), else ``None``.
     expiration: datetime | None = attrs.field(default=None, validator=_check_expiration)
-    #: Where they came from: ``explicit``, ``env``, ``shared-credentials-file``, ``config-file``,
+    #: Where they came from: ``explicit``, ``env``, ``assume-role``,
+    #: ``assume-role-with-web-identity``, ``shared-credentials-file``, ``config-file``,
     #: ``credential_process``, ``container`` or ``imds``.
     source: str = "explicit"
 
