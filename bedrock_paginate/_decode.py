@@ -423,11 +423,11 @@ def error_fields(response: HttpResponse) -> ErrorFields:
 def query_error_fields(response: HttpResponse) -> ErrorFields:
     """The code and message of a query-protocol (STS) error: ``<ErrorResponse><Error><Code>``
     and ``<Message>`` in XML read by ``_xml`` (no DTD, no entities); never raises."""
-    from ._xml import XmlError, parse_xml
+    from ._xml import parse_xml
 
     try:
         root = parse_xml(response.body)
-    except XmlError:
+    except DecodeError:
         root = None
     code = root.text_of("Error", "Code") if root is not None else None
     message = (root.text_of("Error", "Message") if root is not None else None) or ""

@@ -7,7 +7,9 @@ Every timestamp the client reads or writes goes through here:
   and the CLI. :func:`parse_optional_timestamp` is the same with ``None`` passed through, shaped
   to be registered directly as a cattrs hook: decoding a page calls it for every job, so its
   common case (``...Z`` on Python >= 3.11) costs one ``datetime.fromisoformat`` call.
-- :func:`parse_expiration` -- credential ``Expiration`` values (a full date *and* time).
+- :func:`parse_expiration` -- credential ``Expiration`` values (a full date *and* time);
+  :func:`parse_cache_expiration` / :func:`format_cache_expiration` -- the same in the AWS CLI's
+  assume-role cache (botocore's ``...UTC`` form).
 - :func:`format_timestamp` -- botocore's rendering of a timestamp in a request.
 - :func:`format_amz_date` / :func:`parse_amz_date` -- SigV4's ``X-Amz-Date`` basic format.
 - :func:`parse_http_date` -- an HTTP ``Date`` header, through the standard library's
@@ -35,9 +37,11 @@ from typing import Final
 
 __all__ = [
     "format_amz_date",
+    "format_cache_expiration",
     "format_timestamp",
     "from_epoch_seconds",
     "parse_amz_date",
+    "parse_cache_expiration",
     "parse_expiration",
     "parse_http_date",
     "parse_iso8601",
@@ -151,6 +155,21 @@ def parse_expiration(text: str) -> datetime:
     if match is None:
         raise ValueError("not an ISO 8601 timestamp such as 2030-01-01T00:00:00Z")
     return _to_utc(_parse_iso_regex(text))
+
+
+def parse_cache_expiration(text: str) -> datetime:
+    """An ``Expiration`` from botocore's ``JSONFileCache`` (the AWS CLI's assume-role cache):
+    :func:`parse_expiration`, or its own ``2030-01-01T00:00:00UTC``. Raises ``ValueError``."""
+    stripped = text.strip()
+    if stripped.endswith("UTC"):
+        stripped = stripped[:-3] + "Z"
+    return parse_expiration(stripped)
+
+
+def format_cache_expiration(value: datetime) -> str:
+    """``value`` as botocore's ``JSONFileCache`` writes it: ``strftime("%Y-%m-%dT%H:%M:%S%Z")``
+    of a UTC datetime, ``2030-01-01T00:00:00UTC``."""
+    return value.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%S") + "UTC"
 
 
 def format_timestamp(value: datetime) -> str:

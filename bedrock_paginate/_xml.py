@@ -9,7 +9,7 @@ directly, whose handlers see the declarations whatever the document's encoding, 
 :func:`element_dict` turns an element into botocore's shape for the members we read: an element
 with children becomes a dict keyed by local names (namespaces dropped), a leaf its text.
 
-Imports only the standard library; no I/O.
+Imports only the standard library, attrs and ``errors``; no I/O.
 """
 
 from __future__ import annotations
@@ -18,16 +18,14 @@ from typing import Any
 
 import attrs
 
-__all__ = ["MAX_XML_BYTES", "XmlElement", "XmlError", "element_dict", "parse_xml"]
+from .errors import DecodeError
+
+__all__ = ["MAX_XML_BYTES", "XmlElement", "element_dict", "parse_xml"]
 
 #: Larger bodies are refused (an STS answer is about 2 KB).
 MAX_XML_BYTES = 1024 * 1024
 #: Deeper nesting is refused (STS answers are four levels deep).
 _MAX_DEPTH = 32
-
-
-class XmlError(ValueError):
-    """The body is not an acceptable XML document; the message says why (never quotes it)."""
 
 
 @attrs.define(kw_only=True)
@@ -63,24 +61,24 @@ def parse_xml(body: bytes, *, max_bytes: int = MAX_XML_BYTES) -> XmlElement:
     """The root element of ``body``.
 
     Raises:
-        XmlError: too large, not well-formed, deeper than 32 levels, or with a DOCTYPE /
-            entity declaration / processing of an entity.
+        DecodeError: too large, not well-formed, deeper than 32 levels, or with a DOCTYPE /
+            entity declaration (the message says which, never quoting the body).
     """
     import xml.parsers.expat
 
     if len(body) > max_bytes:
-        raise XmlError(f"the XML answer is larger than {max_bytes} bytes")
+        raise DecodeError(f"the XML answer is larger than {max_bytes} bytes")
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
     stack: list[XmlElement] = []
     texts: list[list[str]] = []
     root: list[XmlElement] = []
 
     def refuse(*_: object) -> None:
-        raise XmlError("the XML answer has a document type or entity declaration; refused")
+        raise DecodeError("the XML answer has a document type or entity declaration; refused")
 
     def start(name: str, _attributes: dict[str, str]) -> None:
         if len(stack) >= _MAX_DEPTH:
-            raise XmlError(f"the XML answer is nested more than {_MAX_DEPTH} levels deep")
+            raise DecodeError(f"the XML answer is nested more than {_MAX_DEPTH} levels deep")
         element = XmlElement(tag=_local(name))
         if stack:
             stack[-1].children.append(element)
@@ -107,11 +105,11 @@ def parse_xml(body: bytes, *, max_bytes: int = MAX_XML_BYTES) -> XmlElement:
     try:
         parser.Parse(bytes(body), True)
     except xml.parsers.expat.ExpatError as exc:
-        raise XmlError(
+        raise DecodeError(
             f"the answer is not well-formed XML ({xml.parsers.expat.ErrorString(exc.code)})"
         ) from None
     if not root:
-        raise XmlError("the answer holds no XML element")
+        raise DecodeError("the answer holds no XML element")
     return root[0]
 
 

@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from ._client import Client
-    from ._options import PaginationOptions
+    from ._options import ClientOptions, PaginationOptions
     from ._output import OutputFormat, Query, Sink
 
 __all__ = ["main"]
@@ -442,6 +442,7 @@ class _Run:
 
         args = self.args
         verify: bool | str | None = False if args.no_verify_ssl else args.ca_bundle
+        credentials = _credential_kwargs()
         client = Client(
             region_name=args.region,
             endpoint_url=args.endpoint_url,
@@ -453,7 +454,8 @@ class _Run:
             replay_from=args.replay,
             # A continuation (--starting-token) starts at a later recorded page.
             replay_any_order=True,
-            **_credential_kwargs(),
+            mfa_prompt=credentials.get("mfa_prompt"),
+            credential_cache=credentials.get("credential_cache"),
         )
         _debug_config(client)
         return client
@@ -537,16 +539,17 @@ class _Run:
         )
         config = {key: value for key, value in settings if value is not None}
         verify: bool | str | None = False if args.no_verify_ssl else args.ca_bundle
+        client_kwargs: ClientOptions = {
+            "endpoint_url": args.endpoint_url,
+            "verify": verify,
+            "connect_timeout": args.cli_connect_timeout,
+            "read_timeout": args.cli_read_timeout,
+        }
+        client_kwargs.update(_credential_kwargs())
         listings = list_jobs_across_regions_sync(
             regions,
             profiles=(args.profile,),
-            client_kwargs={
-                "endpoint_url": args.endpoint_url,
-                "verify": verify,
-                "connect_timeout": args.cli_connect_timeout,
-                "read_timeout": args.cli_read_timeout,
-                **_credential_kwargs(),
-            },
+            client_kwargs=client_kwargs,
             PaginationConfig=cast("PaginationOptions", config),
             **self.filters(),
         )
@@ -639,7 +642,7 @@ def _mfa_prompt(prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
-def _credential_kwargs() -> dict[str, Any]:
+def _credential_kwargs() -> ClientOptions:
     """As the AWS CLI: the assume-role cache in ``~/.aws/cli/cache`` (shared with it), and an
     MFA prompt when stdin is a terminal (without one, an MFA profile fails with a clear error)."""
     import os

@@ -23,8 +23,13 @@ from bedrock_paginate._credentials._options import StsOptions
 from bedrock_paginate._credentials._role_cache import cache_key
 from bedrock_paginate._credentials._sts import sts_endpoint
 from bedrock_paginate._profiles import SharedFiles
-from bedrock_paginate._xml import XmlError, parse_xml
-from bedrock_paginate.errors import ConfigError, CredentialRetrievalError, NoCredentialsError
+from bedrock_paginate._xml import parse_xml
+from bedrock_paginate.errors import (
+    ConfigError,
+    CredentialRetrievalError,
+    DecodeError,
+    NoCredentialsError,
+)
 from bedrock_paginate.testing import FakeResponse, FakeSts, FakeStsServer
 from bedrock_paginate.testing._server import LoopbackServer
 
@@ -666,7 +671,7 @@ def test_xml_reader_refuses_doctype_and_reads_namespaced_answers() -> None:
         b"<a>" + b"x" * (1024 * 1024) + b"</a>",
         b"",
     ):
-        with pytest.raises(XmlError):
+        with pytest.raises(DecodeError):
             parse_xml(bad)
 
 

@@ -38,6 +38,7 @@ CORE = (
     "_skew",
     "_time",
     "_tokens",
+    "_xml",
     "errors",
     "models",
 )
@@ -82,6 +83,7 @@ RULES: dict[str, Rule] = {
     "_options": _rule(package=(), third_party=(), source="_options: pure"),
     "_redact": _rule(package=(), third_party=(), source="_redact: only the standard library"),
     "_time": _rule(package=(), third_party=(), source="_time: only the standard library"),
+    "_xml": _rule(package=("errors",), third_party=("attrs",), source="_xml docstring"),
     "_sigv4": _rule(
         package=("_redact", "_time", "errors"),
         third_party=(),
@@ -273,6 +275,12 @@ NOT_ON_THE_CLIENT_PATH = (
     "_credentials._process",
     "_credentials._container",
     "_credentials._imds",
+    # nothing of STS unless a profile needs it (_credentials docstring)
+    "_credentials._assume_role",
+    "_credentials._web_identity",
+    "_credentials._sts",
+    "_credentials._role_cache",
+    "_xml",
 )
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from ._value import parse_cached_expiration
+from .._time import parse_cache_expiration
 
 __all__ = ["EXPIRY_WINDOW_SECONDS", "JSONFileCache", "cache_key", "cached_answer"]
 
@@ -124,7 +124,7 @@ def _usable(answer: Any, now: datetime, where: str) -> bool:
         logger.debug("Ignoring a malformed assumed-role cache entry in %s", where)
         return False
     try:
-        expiration = parse_cached_expiration(creds["Expiration"])
+        expiration = parse_cache_expiration(creds["Expiration"])
     except ValueError:
         logger.debug("Ignoring an assumed-role cache entry with a bad Expiration in %s", where)
         return False

@@ -139,12 +139,12 @@ def _decoder(action: str) -> Any:
     """The decoder of ``action``'s answer: ``<action>Response/<action>Result`` as a dict."""
 
     def decode(response: HttpResponse, retry_attempts: int = 0) -> StsAnswer:
-        from .._xml import XmlError, element_dict, parse_xml
+        from .._xml import element_dict, parse_xml
 
         try:
             root = parse_xml(response.body)
-        except XmlError as exc:
-            raise DecodeError(f"invalid STS response: {exc}") from None
+        except DecodeError as exc:
+            raise DecodeError(f"invalid STS response: {exc.message}") from None
         result = root.find(f"{action}Result")
         if root.tag != f"{action}Response" or result is None:
             raise DecodeError(f"invalid STS response: no {action}Result in a <{root.tag}>")
@@ -324,7 +324,8 @@ def answer_dict(answer: StsAnswer, what: str) -> dict[str, Any]:
     """The answer as botocore caches it: the result's members (``Credentials`` with its
     ``Expiration`` in botocore's cache format and the ``AccountId`` of the assumed role),
     and ``ResponseMetadata``."""
-    from ._value import format_cached_expiration, parse_expiration_from
+    from .._time import format_cache_expiration
+    from ._value import parse_expiration_from
 
     result = dict(answer.result)
     creds = result.get("Credentials")
@@ -333,7 +334,7 @@ def answer_dict(answer: StsAnswer, what: str) -> dict[str, Any]:
     creds = dict(creds)
     expiry = creds.get("Expiration")
     if isinstance(expiry, str):
-        creds["Expiration"] = format_cached_expiration(parse_expiration_from(expiry, what))
+        creds["Expiration"] = format_cache_expiration(parse_expiration_from(expiry, what))
     user = result.get("AssumedRoleUser")
     arn = user.get("Arn") if isinstance(user, dict) else None
     parts = arn.split(":") if isinstance(arn, str) else []
@@ -357,7 +358,8 @@ def answer_dict(answer: StsAnswer, what: str) -> dict[str, Any]:
 
 def credentials_from_answer(answer: Mapping[str, Any], *, source: str, what: str) -> Credentials:
     """The credentials of a (possibly cached) STS answer; every field is required."""
-    from ._value import credentials_from, parse_cached_expiration
+    from .._time import parse_cache_expiration
+    from ._value import credentials_from
 
     creds = answer.get("Credentials")
     if not isinstance(creds, dict):
@@ -369,7 +371,7 @@ def credentials_from_answer(answer: Mapping[str, Any], *, source: str, what: str
             raise CredentialRetrievalError(f"{what}: the answer lacks a non-empty string {key}")
         values[key] = value
     try:
-        expiration = parse_cached_expiration(values["Expiration"])
+        expiration = parse_cache_expiration(values["Expiration"])
     except ValueError:
         raise CredentialRetrievalError(
             f"{what}: the answer's Expiration is not an ISO 8601 timestamp"

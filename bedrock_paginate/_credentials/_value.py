@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import attrs
@@ -28,9 +28,7 @@ __all__ = [
     "check_not_expired",
     "credentials_from",
     "credentials_from_json",
-    "format_cached_expiration",
     "mask_access_key",
-    "parse_cached_expiration",
     "parse_expiration",
     "parse_expiration_from",
     "utc_now",
@@ -128,20 +126,6 @@ def parse_expiration_from(text: str, source: str) -> datetime:
         raise CredentialRetrievalError(
             f"{source} returned an Expiration that is not an ISO 8601 timestamp"
         ) from None
-
-
-def parse_cached_expiration(text: str) -> datetime:
-    """An ``Expiration`` from the AWS CLI's assume-role cache: ISO 8601, or botocore's
-    ``2030-01-01T00:00:00UTC`` (``strftime("%Y-%m-%dT%H:%M:%S%Z")``). Raises ``ValueError``."""
-    stripped = text.strip()
-    if stripped.endswith("UTC"):
-        stripped = stripped[:-3] + "Z"
-    return parse_expiration(stripped)
-
-
-def format_cached_expiration(value: datetime) -> str:
-    """``value`` as botocore's ``JSONFileCache`` writes it (``2030-01-01T00:00:00UTC``)."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + "UTC"
 
 
 def check_not_expired(creds: Credentials, now: datetime, what: str) -> None:
