@@ -24,6 +24,7 @@ from bedrock_paginate import (
     ClientOptions,
     FixtureWriteError,
     JobSummary,
+    JSONFileCache,
     Page,
     PageIterator,
     PaginationOptions,
@@ -33,6 +34,15 @@ from bedrock_paginate import (
     list_jobs_across_regions,
     list_jobs_across_regions_sync,
 )
+
+
+def assume_role_client() -> None:
+    def prompt(text: str) -> str:
+        return "123456"
+
+    Client(profile_name="role", mfa_prompt=prompt, credential_cache=JSONFileCache("/tmp/cache"))
+    Client(credential_cache={})
+    Client(mfa_prompt="123456")  # type: ignore[arg-type]
 
 
 def sync_client() -> None:
