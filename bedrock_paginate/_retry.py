@@ -33,6 +33,8 @@ released, i.e. with the ``AWS_NEW_RETRIES_2026`` switch off:
   service section): retry connection errors, HTTP 429/500/502/503/504/509 and, on HTTP 400 only,
   five throttling codes; 5 total attempts; delay ``random() * 2 ** (attempt - 1)``. No quota.
 * **off**: one attempt, never a retry (not a botocore mode).
+* ``retryable_codes``: error codes a service's model retries in every mode (botocore's special
+  cases; STS's ``IDPCommunicationError``, passed by the STS credential providers).
 
 Where this module deliberately differs from botocore (each is tested):
 

@@ -751,3 +751,14 @@ def test_expired_token_codes(code: str) -> None:
 def test_other_codes_are_not_expired_token(code: str | None) -> None:
     """Request-timestamp and unknown-key errors are not expired tokens."""
     assert not is_expired_token_error(AttemptOutcome(status_code=403, error_code=code))
+
+
+@pytest.mark.parametrize("mode", ["standard", "adaptive", "legacy"])
+def test_service_retryable_codes_are_retried_in_every_mode(mode: RetryMode) -> None:
+    """botocore retries STS's IDPCommunicationError (a 400) in every mode; other policies
+    do not retry it."""
+    outcome = AttemptOutcome(status_code=400, error_code="IDPCommunicationError")
+    sts = RetryPolicy(mode=mode, retryable_codes=frozenset({"IDPCommunicationError"}))
+    assert sts.is_retryable(outcome)
+    assert sts.delay_before_retry(1, outcome) is not None
+    assert not RetryPolicy(mode=mode).is_retryable(outcome)
