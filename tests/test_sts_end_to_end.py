@@ -275,3 +275,16 @@ def test_cli_regions_assume_the_role_once(
     assert code == 0, err
     assert len(json.loads(out)["invocationJobSummaries"]) == 12
     assert stack.sts.call_count() == 2
+
+
+def test_chain_options_repr_hides_the_environment(stack: Stack) -> None:
+    """ChainOptions (which a traceback may show) never prints the environment's secrets."""
+    from bedrock_paginate._credentials import ChainOptions
+    from bedrock_paginate._profiles import SharedFiles
+
+    options = ChainOptions(
+        environ={"AWS_SECRET_ACCESS_KEY": BASE_SECRET, "AWS_WEB_IDENTITY_TOKEN_FILE": "/t"},
+        files=SharedFiles.from_environ(stack.env),
+        role_cache={"k": {"Credentials": {"SecretAccessKey": BASE_SECRET}}},
+    )
+    assert_clean([repr(options)], [BASE_SECRET])

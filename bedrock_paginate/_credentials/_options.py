@@ -89,7 +89,8 @@ MfaPrompt = Callable[[str], str]
 class ChainOptions:
     """Everything the default chain reads, injectable for tests."""
 
-    environ: Mapping[str, str]
+    #: Hidden from the repr: it may hold AWS_SECRET_ACCESS_KEY and tokens.
+    environ: Mapping[str, str] = attrs.field(repr=False)
     files: SharedFiles
     #: The profile whose keys are consulted (``"default"`` when none was named).
     profile_name: str = "default"
