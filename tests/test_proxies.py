@@ -6,6 +6,7 @@ import http.client
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,7 +14,13 @@ import pytest
 
 from bedrock_paginate import Client, ConfigError
 from bedrock_paginate._proxies import proxy_for
-from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer, generate_jobs
+from bedrock_paginate.testing import (
+    FakeBedrock,
+    FakeBedrockServer,
+    FakeSts,
+    FakeStsServer,
+    generate_jobs,
+)
 
 
 @pytest.mark.parametrize(
@@ -73,8 +80,13 @@ class _ForwardProxy(BaseHTTPRequestHandler):
         assert target.hostname is not None
         upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=5)
         headers = {k: v for k, v in self.headers.items() if k.lower() != "proxy-connection"}
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
         upstream.request(
-            "GET", target.path + ("?" + target.query if target.query else ""), headers=headers
+            self.command,
+            target.path + ("?" + target.query if target.query else ""),
+            body=body,
+            headers=headers,
         )
         answer = upstream.getresponse()
         body = answer.read()
@@ -86,6 +98,8 @@ class _ForwardProxy(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
         upstream.close()
+
+    do_POST = do_GET  # noqa: N815 - relays the body too (STS)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""
@@ -148,3 +162,30 @@ def test_unusable_proxy_is_a_config_error_that_hides_the_url(proxy: str) -> None
     with pytest.raises(ConfigError, match="HTTPS_PROXY is not a usable proxy URL") as raised:
         proxy_for("https://bedrock.us-east-1.amazonaws.com", {"HTTPS_PROXY": proxy})
     assert proxy not in str(raised.value)
+
+
+def test_sts_calls_go_through_the_proxy_too(proxy: tuple[str, list[str]], tmp_path: Path) -> None:
+    """A web identity profile: the AssumeRoleWithWebIdentity POST is relayed by the proxy,
+    like the listing (botocore's STS client uses the same proxy settings)."""
+    url, seen = proxy
+    token = tmp_path / "token"
+    token.write_text("FAKEwebIDENTITYtoken0123456789")
+    fake = FakeBedrock(jobs=generate_jobs(3), check_sigv4=True)
+    sts = FakeSts(web_identity_tokens={token.read_text()}, on_issue=fake.add_credentials)
+    with FakeBedrockServer(fake) as bedrock, FakeStsServer(sts) as sts_server:
+        sts_url = sts_server.url
+        environ = {
+            "HTTP_PROXY": url,
+            "AWS_WEB_IDENTITY_TOKEN_FILE": str(token),
+            "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/pod",
+            "AWS_ENDPOINT_URL_STS": sts_server.url,
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+        with Client(endpoint_url=bedrock.url, region_name="us-east-1", environ=environ) as client:
+            assert (
+                len(list(client.get_paginator("list_model_invocation_jobs").paginate().jobs())) == 3
+            )
+    assert seen[0] == sts_url + "/"
+    assert sts.call_count("AssumeRoleWithWebIdentity") == 1
