@@ -974,3 +974,16 @@ def test_expired_source_credentials_are_refreshed_once_by_the_engine(world: Worl
     assert creds.source == "assume-role"
     assert counter.read_text() == "2"
     assert [c.status for c in world.sts.calls] == [400, 200]
+
+
+def test_fake_sts_refuses_a_wrong_signature(world: World) -> None:
+    """The fake checks SigV4: a source secret it does not know is SignatureDoesNotMatch."""
+    wrong = BASE_CREDS.replace(BASE_SECRET, "FAKEwrongSECRET0123456789abcdefgh")
+    with pytest.raises(StsError) as info:
+        load(
+            world.options(
+                config=role("r1", "source_profile = base\n"), credentials=wrong, profile="dev"
+            )
+        )
+    assert info.value.code == "SignatureDoesNotMatch"
+    assert info.value.status_code == 403

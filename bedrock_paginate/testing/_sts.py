@@ -209,10 +209,9 @@ class FakeSts:
         failure = policy.check(method, path, query, headers, body, now_micros=now_micros)
         if failure is None:
             return None
-        code = (
-            "SignatureDoesNotMatch"
-            if failure.code == "InvalidSignatureException"
-            else (failure.code)
+        # STS's query protocol names a bad signature SignatureDoesNotMatch.
+        code = {"InvalidSignatureException": "SignatureDoesNotMatch"}.get(
+            failure.code, failure.code
         )
         return _error(failure.status, code, failure.message)
 
