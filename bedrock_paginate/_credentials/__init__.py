@@ -5,12 +5,14 @@ refreshes temporary credentials before they expire. The package is laid out so t
 credential source has a module of its own:
 
 - ``_value``: :class:`Credentials` (the value the signer uses), ``Found`` (what a provider
-  returns), ISO 8601 expiry parsing (the one place it happens);
+  returns), the constructors that turn a source's answer into credentials (expiry parsed by
+  ``_time``, the package's one timestamp module);
 - ``_resolver``: :class:`CredentialResolver`, the refresh windows and the lock;
 - ``_options``: :class:`ChainOptions` (everything the chain reads) and the shared readers;
 - ``_chain``: the order below and the walk;
 - providers: ``_static`` (environment, shared credentials file, config file keys),
-  ``_assume_role``, ``_web_identity``, ``_process``, ``_container``, ``_imds``;
+  ``_assume_role``, ``_web_identity``, ``_process``, ``_container``, ``_imds``
+  (see ``_chain`` for the order);
   ``_unsupported`` for kinds not supported yet (SSO, ``aws login``);
 - for the STS providers: ``_sts`` (the calls, endpoints, answers) and ``_role_cache``
   (botocore's cache key, the AWS CLI's ``~/.aws/cli/cache``).
@@ -53,8 +55,8 @@ The chain follows botocore 1.44's ``create_credential_resolver`` order (read, pa
 10. EC2 instance metadata (IMDSv2 token, then IMDSv1 fallback unless disabled).
 
 "Unsupported" raises :class:`~bedrock_paginate.errors.UnsupportedProfileError`, but only when the
-chain gets that far. When nothing is found and the profile has SSO / assume-role keys that
-botocore would not act on (e.g. ``sso_session`` alone), that error is raised instead of
+chain gets that far. When nothing is found and the profile has SSO keys that botocore would not
+act on (e.g. ``sso_session`` alone), that error is raised instead of
 ``NoCredentialsError`` because it says more. Steps 3 to 8 are botocore's
 ``ProfileProviderBuilder`` (``_chain.PROFILE_CHAIN``), which also resolves a ``source_profile``.
 
