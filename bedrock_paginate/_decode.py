@@ -148,6 +148,24 @@ def _make_union_hook(cls: type[T], converter: cattrs.Converter) -> Callable[[obj
     return hook
 
 
+_JOB_MODELS_MODULE = "bedrock_paginate._job_models"
+
+
+def _is_job_operation_model(cls: Any) -> bool:
+    return getattr(cls, "__module__", None) == _JOB_MODELS_MODULE and attrs.has(cls)
+
+
+def _output_structure_fn(cls: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    """The structure function of an operation's output model (``response_metadata`` is set
+    from the HTTP response, never read from the body)."""
+    attrs.resolve_types(cls)
+    overrides: dict[str, Any] = {
+        f.name: override(rename=f.metadata[WIRE]) for f in attrs.fields(cls) if WIRE in f.metadata
+    }
+    overrides["response_metadata"] = override(omit=True)
+    return _object_only(make_dict_structure_fn(cls, converter, **overrides))
+
+
 def _configure(converter: cattrs.Converter) -> cattrs.Converter:
     for model in (S3InputDataConfig, S3OutputDataConfig, VpcConfig, InputDataConfig):
         attrs.resolve_types(model)
@@ -168,6 +186,10 @@ def _configure(converter: cattrs.Converter) -> cattrs.Converter:
         converter.register_structure_hook(union, _make_union_hook(union, converter))
     # Items are checked to be objects in jobs_from_dicts.
     converter.register_structure_hook(JobSummary, _structure_fn(JobSummary, converter))
+    # The batch-job operations' results: built on first use, so listing never imports them.
+    converter.register_structure_hook_factory(
+        _is_job_operation_model, lambda cls: _output_structure_fn(cls, converter)
+    )
     return converter
 
 
@@ -229,17 +251,18 @@ def jobs_from_dicts(
     return tuple(jobs)
 
 
-def _explain(item: object, where: str) -> DecodeError:
+def _explain(item: object, where: str, cls: type[Any] = JobSummary) -> DecodeError:
     """The DecodeError for an item the fast converter refused, naming the failing field."""
     if type(item) is not dict:
         return DecodeError(
             f"invalid response: {where} is {_json_type(item)}, expected an object", path=where
         )
     try:
-        _detailed().structure(item, JobSummary)
+        _detailed().structure(item, cls)
     except Exception as exc:
         field, why = _first_failure(exc)
-        return DecodeError(f"invalid response: {where}{field}: {why}", path=f"{where}{field}")
+        path = f"{where}{field}".lstrip(".")
+        return DecodeError(f"invalid response: {path}: {why}", path=path)
     return DecodeError(f"invalid response: {where} could not be decoded", path=where)
 
 
@@ -436,3 +459,26 @@ def query_error_fields(response: HttpResponse) -> ErrorFields:
         if not message:
             message = http.client.responses.get(response.status_code, "Unknown")
     return ErrorFields(code=code, message=message, message_member=message or None)
+
+
+# --- the batch-job operations (GetModelInvocationJob, Stop..., Create...) ----------------------
+
+
+def decode_output(response: HttpResponse, cls: type[T], *, retry_attempts: int = 0) -> T:
+    """Decode a 2xx response of a batch-job operation into its output model ``cls`` (one of
+    :mod:`bedrock_paginate._job_models`), with ``response_metadata`` filled in.
+
+    An empty body is an empty object (StopModelInvocationJob answers with one or with nothing).
+    """
+    data: Any = decode_json_body(response) if response.body.strip() else {}
+    if type(data) is not dict:
+        raise DecodeError(
+            f"invalid response: expected a JSON object, got {_json_type(data)}", path=""
+        )
+    try:
+        value = _FAST.structure(data, cls)
+    except Exception:
+        raise _explain(data, "", cls) from None
+    return attrs.evolve(  # type: ignore[misc]
+        value, response_metadata=_metadata(response, retry_attempts)
+    )

@@ -1,4 +1,4 @@
-"""``FakeBedrock``: the ListModelInvocationJobs service as a pure request -> response function.
+"""``FakeBedrock``: the batch-job API of Bedrock as a pure request -> response function.
 
 The fake holds a list of job summaries and answers ``GET /model-invocation-jobs`` the way the
 service does: it validates the query (Coral's messages), authenticates (optional SigV4 or bearer),
@@ -15,6 +15,10 @@ Semantics chosen where the service's documentation is silent (and tested):
 - Without ``maxResults`` a page holds ``default_page_size`` jobs (1000, the model's maximum).
 - A ``nextToken`` is a cursor after the last job of its page, bound to the filters and sort
   order (see ``_pagetoken``); it survives jobs being added or removed in between.
+
+GetModelInvocationJob, StopModelInvocationJob and CreateModelInvocationJob are answered by
+``_jobops`` over the same jobs; jobs created (or made live with ``live_jobs``) move through their
+statuses on the fake's clock (``_lifecycle``), and the listing shows them as they are now.
 
 Imports only the standard library, attrs and the library's ``errors``/``_http``/``_sigv4``.
 """
@@ -37,6 +41,8 @@ from .._http import redact_headers
 from ..errors import ParamValidationError
 from ._auth import AuthPolicy, skew_message
 from ._faults import REPLACING, Fault, FaultSchedule
+from ._jobops import ApiError, JobsApi, job_route
+from ._lifecycle import FINISHED
 from ._pagetoken import BadToken, Cursor, decode_token, encode_token
 from ._responses import FakeResponse, html_error, json_error, json_ok
 from ._time import format_amz_date, from_datetime, parse_amz_date, parse_timestamp
@@ -70,6 +76,8 @@ _WRONG_TYPES_BODY = {
 }
 
 Key = tuple[int, str]
+#: Statuses a live job can start from (others start as if just submitted).
+_STARTABLE = frozenset({"Submitted", "Validating", "Scheduled", "InProgress", "Stopping"})
 
 
 def _utc_now() -> datetime:
@@ -177,6 +185,11 @@ class FakeBedrock:
             ``nextToken`` whose page is empty (some AWS APIs do this).
         seed: seeds the request ids, so a run's ``x-amzn-RequestId`` values repeat.
         faults: faults applied to the first requests, one each, in order.
+        speed: how many times faster than real time jobs run (``serve --speed 600``).
+        live_jobs: jobs given in ``jobs`` that are not finished move on from their status on
+            the fake's clock (created jobs always do).
+        max_active_jobs: the quota of jobs created or made live that may be running at once
+            (``ServiceQuotaExceededException`` beyond it); ``None``: no quota.
     """
 
     jobs: list[dict[str, Any]] = attrs.field(
@@ -193,6 +206,9 @@ class FakeBedrock:
     empty_last_page: bool = False
     seed: int = 0
     faults: tuple[Fault, ...] = attrs.field(default=(), converter=_fault_tuple)
+    speed: float = attrs.field(default=1.0)
+    live_jobs: bool = False
+    max_active_jobs: int | None = 20
 
     _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
     _index: list[tuple[Key, dict[str, Any]]] = attrs.field(init=False, factory=list)
@@ -200,6 +216,12 @@ class FakeBedrock:
     _schedule: FaultSchedule = attrs.field(init=False, factory=FaultSchedule)
     _rng: random.Random = attrs.field(init=False, factory=random.Random)
     _auth: AuthPolicy = attrs.field(init=False, factory=AuthPolicy)
+    _jobs_api: JobsApi = attrs.field(init=False)
+
+    @speed.validator
+    def _check_speed(self, _: object, value: float) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ParamValidationError(f"speed must be > 0, got {value!r}", param="speed")
 
     @default_page_size.validator
     def _check_page_size(self, _: object, value: int) -> None:
@@ -219,6 +241,21 @@ class FakeBedrock:
         )
         for fault in self.faults:
             self._schedule.add(fault)
+        self._jobs_api = JobsApi(
+            jobs=lambda: self.jobs,
+            add_job=lambda job: self.add_jobs([job]),
+            now_us=lambda: from_datetime(self.now()),
+            region=self.region,
+            speed=float(self.speed),
+            max_active_jobs=self.max_active_jobs,
+            rng=random.Random(self.seed),
+        )
+        if self.live_jobs:
+            for job in self.jobs:
+                status = job.get("status")
+                if isinstance(status, str) and status not in FINISHED:
+                    known = status if status in _STARTABLE else "Submitted"
+                    self._jobs_api.activate(job, start_status=known)
 
     # --- data ----------------------------------------------------------------------------
 
@@ -373,7 +410,12 @@ class FakeBedrock:
     def _serve(
         self, request: ReceivedRequest, headers: Mapping[str, str], body: bytes, request_id: str
     ) -> FakeResponse:
-        if request.method != "GET" or request.path != OPERATION_PATH:
+        try:
+            route = job_route(request.method, request.path)
+        except UnicodeDecodeError:
+            route = None
+        listing = request.method == "GET" and request.path == OPERATION_PATH
+        if route is None and not listing:
             return self._error(request, request_id, 404, "UnknownOperationException", "")
         failure = self._auth.check(
             request.method,
@@ -385,6 +427,11 @@ class FakeBedrock:
         )
         if failure is not None:
             return self._error(request, request_id, failure.status, failure.code, failure.message)
+        if route is not None:
+            try:
+                return json_ok(self._jobs_api.answer(*route, body), request_id)
+            except ApiError as exc:
+                return self._error(request, request_id, exc.status, exc.code, exc.message)
         try:
             query = parse_query(request.query)
             payload = self._page(query)
@@ -400,6 +447,10 @@ class FakeBedrock:
         """The matching jobs in ascending key order."""
         with self._lock:
             index = self._index
+        api = self._jobs_api
+        if api.live:  # live jobs are listed as they are now
+            now = from_datetime(self.now())
+            index = [(key, api.current(job, now)) for key, job in index]
         return [(key, job) for key, job in index if _matches(job, key, query)]
 
     def _page(self, query: ListQuery) -> dict[str, Any]:
