@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -218,7 +217,8 @@ def test_create_is_validated_as_the_service_does() -> None:
     message = response.json()["message"]
     assert response.status_code == 400
     assert message.startswith("3 validation errors detected")
-    assert "'roleArn'" in message and "'jobName'" in message and "timeoutDurationInHours" in message
+    for member in ("'roleArn'", "'jobName'", "'timeoutDurationInHours'"):
+        assert member in message
 
 
 def test_live_jobs_move_on_from_their_generated_status() -> None:
