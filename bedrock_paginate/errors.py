@@ -18,11 +18,15 @@ Every exception the library raises on purpose derives from :class:`BedrockPagina
     │   ├── ValidationException
     │   ├── ThrottlingException
     │   ├── InternalServerException
-    │   └── ExpiredTokenException
+    │   ├── ExpiredTokenException
+    │   ├── ResourceNotFoundException    no such job (Get/Stop/Create)
+    │   ├── ConflictException            stop a finished job; a clientRequestToken reused
+    │   └── ServiceQuotaExceededException  too many jobs running (Create)
     ├── ClientClosedError                used after close(), or from another event loop
     ├── TransportError                   connection failed, timed out, or was cut (CLI exit 255)
     ├── DecodeError                      a response that is not what the API promises (CLI exit 255)
     ├── PaginationError                  the service repeated a token (a cycle) (CLI exit 255)
+    ├── WaiterError                      a waited-for job did not finish in time (last state kept)
     └── FixtureMismatchError             replay: a request no recorded interaction matches
                                          (defined in ``fixtures``; exported at the top level)
 
@@ -48,6 +52,7 @@ __all__ = [
     "ClientClosedError",
     "ConfigError",
     "ConfigFileError",
+    "ConflictException",
     "CredentialRetrievalError",
     "DecodeError",
     "ExpiredTokenException",
@@ -58,12 +63,15 @@ __all__ = [
     "PaginationError",
     "ParamValidationError",
     "ProfileNotFoundError",
+    "ResourceNotFoundException",
     "ServiceError",
+    "ServiceQuotaExceededException",
     "StsError",
     "ThrottlingException",
     "TransportError",
     "UnsupportedProfileError",
     "ValidationException",
+    "WaiterError",
     "service_error_class",
 ]
 
@@ -288,6 +296,19 @@ class ExpiredTokenException(ServiceError):
     """The session token has expired."""
 
 
+class ResourceNotFoundException(ServiceError):
+    """HTTP 404: no job has this identifier."""
+
+
+class ConflictException(ServiceError):
+    """HTTP 400: the request conflicts with the job's state (stopping a finished job) or with an
+    earlier request (a ``clientRequestToken`` reused with other arguments)."""
+
+
+class ServiceQuotaExceededException(ServiceError):
+    """HTTP 400: creating the job would exceed a quota (jobs submitted or running at once)."""
+
+
 _MODELLED: dict[str, type[ServiceError]] = {
     cls.__name__: cls
     for cls in (
@@ -296,6 +317,9 @@ _MODELLED: dict[str, type[ServiceError]] = {
         ThrottlingException,
         InternalServerException,
         ExpiredTokenException,
+        ResourceNotFoundException,
+        ConflictException,
+        ServiceQuotaExceededException,
     )
 }
 
@@ -328,3 +352,21 @@ class DecodeError(BedrockPaginateError):
 
 class PaginationError(BedrockPaginateError):
     """Pagination cannot continue: the service sent a token it had already sent (a cycle)."""
+
+
+class WaiterError(BedrockPaginateError):
+    """Waiting for a job ended before the job finished (``timeout`` reached).
+
+    ``last_job`` is the last state seen (a :class:`~bedrock_paginate.Job`, ``None`` if no poll
+    answered); ``last_response`` is its boto3-shaped dict, as botocore's ``WaiterError`` has.
+    """
+
+    def __init__(self, message: str, *, job_identifier: str, last_job: Any = None) -> None:
+        super().__init__(message)
+        self.job_identifier = job_identifier
+        self.last_job = last_job
+
+    @property
+    def last_response(self) -> dict[str, Any] | None:
+        """The last job seen as boto3's ``get_model_invocation_job`` dict, or ``None``."""
+        return None if self.last_job is None else dict(self.last_job.to_dict())

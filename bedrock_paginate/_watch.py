@@ -1,0 +1,292 @@
+"""``watch``'s pure core: what changed between two polls, rates and ETAs, and the rendering.
+
+:class:`WatchState` is fed the jobs seen at each poll (``Job`` or ``JobSummary``, anything with
+their attributes) with the poll's time, and answers with the :class:`Change` events of that
+poll: a job seen for the first time, a new status, new record counts. It keeps, per job, the
+samples it needs for a rate (records per minute over the last few minutes of polls) and an ETA.
+
+Everything shown is a pure function of that state and the time: :func:`render_view` (the live
+terminal view, one row per job), :func:`change_line` (one line per change, for pipes and logs)
+and :func:`change_event` (``--output jsonl``). Tests check them without a terminal.
+
+Imports only the standard library and the job model's status set; no I/O.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+import attrs
+
+from ._job_models import FINISHED_JOB_STATUSES
+
+__all__ = [
+    "Change",
+    "JobLike",
+    "JobView",
+    "WatchState",
+    "change_event",
+    "change_line",
+    "render_view",
+    "until_done_verdict",
+]
+
+#: Seconds of samples a rate is computed over.
+RATE_WINDOW = 300.0
+_BAR = 20
+_RESET = "\x1b[0m"
+_COLORS = {
+    "Completed": "\x1b[32m",
+    "PartiallyCompleted": "\x1b[33m",
+    "Stopped": "\x1b[33m",
+    "Stopping": "\x1b[33m",
+    "Expired": "\x1b[31m",
+    "Failed": "\x1b[31m",
+    "InProgress": "\x1b[36m",
+}
+
+
+class JobLike(Protocol):
+    """What ``watch`` reads of a job (both :class:`Job` and :class:`JobSummary` have it)."""
+
+    @property
+    def job_arn(self) -> str: ...
+    @property
+    def job_name(self) -> str | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def total_record_count(self) -> int | None: ...
+    @property
+    def processed_record_count(self) -> int | None: ...
+    @property
+    def success_record_count(self) -> int | None: ...
+    @property
+    def error_record_count(self) -> int | None: ...
+
+
+@attrs.frozen(kw_only=True)
+class JobView:
+    """One job as ``watch`` shows it, at one poll."""
+
+    arn: str
+    name: str
+    status: str
+    total: int | None = None
+    processed: int | None = None
+    succeeded: int | None = None
+    failed: int | None = None
+    #: Records per minute over the last polls (``None`` until two samples differ in time).
+    rate: float | None = None
+
+    @property
+    def finished(self) -> bool:
+        """Whether the status is one the job never leaves."""
+        return self.status in FINISHED_JOB_STATUSES
+
+    def eta_seconds(self) -> float | None:
+        """Seconds until every record is processed at the current rate, if known."""
+        if self.finished or not self.rate or self.total is None or self.processed is None:
+            return None
+        return max(0, self.total - self.processed) / self.rate * 60.0
+
+
+@attrs.frozen(kw_only=True)
+class Change:
+    """One change seen at a poll: a job appeared (``old_status`` ``None``), changed status, or
+    processed more records."""
+
+    time: datetime
+    job: JobView
+    old_status: str | None
+
+
+def _view_of(job: JobLike) -> JobView:
+    arn = job.job_arn
+    return JobView(
+        arn=arn,
+        name=job.job_name or arn.rsplit("/", 1)[-1],
+        status=job.status or "Unknown",
+        total=job.total_record_count,
+        processed=job.processed_record_count,
+        succeeded=job.success_record_count,
+        failed=job.error_record_count,
+    )
+
+
+class WatchState:
+    """The jobs watched so far, in the order they appeared, and their recent samples."""
+
+    def __init__(self, rate_window: float = RATE_WINDOW) -> None:
+        self._views: dict[str, JobView] = {}
+        self._samples: dict[str, deque[tuple[float, int]]] = {}
+        self._window = rate_window
+
+    @property
+    def views(self) -> list[JobView]:
+        """Every job seen, in order of appearance, as of the last poll."""
+        return list(self._views.values())
+
+    def unfinished(self) -> list[str]:
+        """ARNs of the jobs seen whose last status is not finished."""
+        return [arn for arn, view in self._views.items() if not view.finished]
+
+    def observe(self, jobs: Iterable[JobLike], now: datetime) -> list[Change]:
+        """Take the jobs of one poll (taken at ``now``); the changes, in input order."""
+        changes: list[Change] = []
+        stamp = now.timestamp()
+        for job in jobs:
+            view = _view_of(job)
+            old = self._views.get(view.arn)
+            samples = self._samples.setdefault(view.arn, deque())
+            if view.processed is not None:
+                samples.append((stamp, view.processed))
+                while len(samples) > 2 and stamp - samples[0][0] > self._window:
+                    samples.popleft()
+            view = attrs.evolve(view, rate=_rate(samples))
+            self._views[view.arn] = view
+            if old is None or old.status != view.status or _counts(old) != _counts(view):
+                changes.append(
+                    Change(time=now, job=view, old_status=None if old is None else old.status)
+                )
+        return changes
+
+
+def _counts(view: JobView) -> tuple[int | None, ...]:
+    return view.total, view.processed, view.succeeded, view.failed
+
+
+def _rate(samples: deque[tuple[float, int]]) -> float | None:
+    if len(samples) < 2:
+        return None
+    (t0, n0), (t1, n1) = samples[0], samples[-1]
+    if t1 <= t0:
+        return None
+    return max(0, n1 - n0) / (t1 - t0) * 60.0
+
+
+def until_done_verdict(views: Sequence[JobView]) -> tuple[bool, str]:
+    """``(all Completed, one-line summary)`` once every job is finished."""
+    by_status: dict[str, int] = {}
+    for view in views:
+        by_status[view.status] = by_status.get(view.status, 0) + 1
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
+    others = [view for view in views if view.status != "Completed"]
+    if not others:
+        return True, f"all {len(views)} jobs Completed"
+    named = ", ".join(f"{view.name} ({view.status})" for view in others[:10])
+    more = f" and {len(others) - 10} more" if len(others) > 10 else ""
+    return False, f"{len(views)} jobs: {counts}; not Completed: {named}{more}"
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def _n(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    if minutes:
+        return f"{minutes}m{secs:02d}s"
+    return f"{secs}s"
+
+
+def _bar(view: JobView) -> str:
+    if view.total is None or view.processed is None or view.total <= 0:
+        return "[" + " " * _BAR + "]    "
+    fraction = min(1.0, view.processed / view.total)
+    filled = int(fraction * _BAR)
+    return "[" + "#" * filled + "." * (_BAR - filled) + f"] {fraction * 100:3.0f}%"
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "~"
+
+
+def render_view(
+    views: Sequence[JobView], now: datetime, *, width: int = 120, color: bool = False
+) -> list[str]:
+    """The live view: a header, one row per job (finished ones marked and kept), a footer.
+
+    Each line is at most ``width`` characters (so the terminal never wraps and the in-place
+    redraw stays aligned); ``color`` adds ANSI colours to the status column.
+    """
+    name_width = max([8, *(min(28, len(v.name)) for v in views)])
+    header = (
+        f"  {'JOB':<{name_width}}  {'STATUS':<18}  {'PROGRESS':<27}  {'RECORDS':>15}  "
+        f"{'OK':>9}  {'FAILED':>7}  {'REC/MIN':>8}  ETA"
+    )
+    lines = [_cut(header, width)]
+    for view in views:
+        mark = "*" if view.finished else " "
+        records = f"{_n(view.processed)}/{_n(view.total)}"
+        rate = "-" if view.rate is None else f"{view.rate:,.0f}"
+        eta = "done" if view.finished else _duration(view.eta_seconds())
+        status = f"{view.status:<18}"
+        row = (
+            f"{mark} {_cut(view.name, name_width):<{name_width}}  {status}  {_bar(view):<27}  "
+            f"{records:>15}  {_n(view.succeeded):>9}  {_n(view.failed):>7}  {rate:>8}  {eta}"
+        )
+        row = _cut(row, width)
+        code = _COLORS.get(view.status) if color else None
+        if code is not None and status in row:
+            row = row.replace(status, f"{code}{status}{_RESET}", 1)
+        lines.append(row)
+    done = sum(view.finished for view in views)
+    footer = (
+        f"{len(views)} jobs, {done} finished (*) - {now.astimezone(timezone.utc):%H:%M:%S} UTC"
+        " - Ctrl-C to stop"
+    )
+    lines.append(_cut(footer, width))
+    return lines
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def change_line(change: Change) -> str:
+    """One line for a change (pipes and logs): time, job, status move, counts."""
+    view = change.job
+    move = (
+        view.status
+        if change.old_status in (None, view.status)
+        else (f"{change.old_status} -> {view.status}")
+    )
+    if change.old_status is None:
+        move = f"seen {view.status}"
+    counts = ""
+    if view.total is not None or view.processed is not None:
+        counts = (
+            f" records {_n(view.processed)}/{_n(view.total)} "
+            f"(ok {_n(view.succeeded)}, failed {_n(view.failed)})"
+        )
+    return f"{_iso(change.time)} {view.name} {move}{counts}"
+
+
+def change_event(change: Change) -> dict[str, Any]:
+    """The ``--output jsonl`` event of a change (one JSON object per line)."""
+    view = change.job
+    return {
+        "time": _iso(change.time),
+        "jobArn": view.arn,
+        "jobName": view.name,
+        "oldStatus": change.old_status,
+        "newStatus": view.status,
+        "totalRecordCount": view.total,
+        "processedRecordCount": view.processed,
+        "successRecordCount": view.succeeded,
+        "errorRecordCount": view.failed,
+        "finished": view.finished,
+    }
