@@ -215,13 +215,26 @@ def _cut(text: str, width: int) -> str:
 
 
 def render_view(
-    views: Sequence[JobView], now: datetime, *, width: int = 120, color: bool = False
+    views: Sequence[JobView],
+    now: datetime,
+    *,
+    width: int = 120,
+    color: bool = False,
+    max_rows: int | None = None,
 ) -> list[str]:
     """The live view: a header, one row per job (finished ones marked and kept), a footer.
 
     Each line is at most ``width`` characters (so the terminal never wraps and the in-place
-    redraw stays aligned); ``color`` adds ANSI colours to the status column.
+    redraw stays aligned); ``color`` adds ANSI colours to the status column. With more jobs
+    than ``max_rows``, unfinished jobs are shown first and a line says how many are not shown.
     """
+    all_views = views
+    hidden = 0
+    if max_rows is not None and len(views) > max_rows:
+        keep = max(1, max_rows - 1)
+        chosen = {id(v) for v in [*(v for v in views if not v.finished), *views][:keep]}
+        views = [v for v in views if id(v) in chosen]
+        hidden = len(all_views) - len(views)
     name_width = max([8, *(min(28, len(v.name)) for v in views)])
     header = (
         f"  {'JOB':<{name_width}}  {'STATUS':<18}  {'PROGRESS':<27}  {'RECORDS':>15}  "
@@ -243,9 +256,11 @@ def render_view(
         if code is not None and status in row:
             row = row.replace(status, f"{code}{status}{_RESET}", 1)
         lines.append(row)
-    done = sum(view.finished for view in views)
+    if hidden:
+        lines.append(_cut(f"  ... and {hidden} more jobs (a taller terminal shows them)", width))
+    done = sum(view.finished for view in all_views)
     footer = (
-        f"{len(views)} jobs, {done} finished (*) - {now.astimezone(timezone.utc):%H:%M:%S} UTC"
+        f"{len(all_views)} jobs, {done} finished (*) - {now.astimezone(timezone.utc):%H:%M:%S} UTC"
         " - Ctrl-C to stop"
     )
     lines.append(_cut(footer, width))

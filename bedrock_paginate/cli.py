@@ -8,6 +8,7 @@ Commands::
     bedrock-paginate [global options] list-model-invocation-jobs [options] [global options]
     bedrock-paginate serve [--port 0] [--jobs N | --fixture FILE] ...   (the fake Bedrock)
     bedrock-paginate build-layer --python 3.12 --arch x86_64|arm64 -o layer.zip
+    bedrock-paginate get-model-invocation-job | stop-... | create-... | watch   (``_cli_jobs``)
     bedrock-paginate --version
 
 Exit codes (AWS CLI v2): 0 success; 130 Ctrl-C; 252 bad arguments (usage errors, invalid
@@ -72,6 +73,13 @@ PROG = "bedrock-paginate"
 COMMAND = "list-model-invocation-jobs"
 SERVE = "serve"
 BUILD_LAYER = "build-layer"
+#: Commands run by ``_cli_jobs`` (the batch-job operations and ``watch``), loaded on use.
+JOB_COMMANDS = (
+    "get-model-invocation-job",
+    "stop-model-invocation-job",
+    "create-model-invocation-job",
+    "watch",
+)
 
 
 #: ``--cli-read-timeout 0`` means "never time out" in the AWS CLI; the client needs a finite
@@ -302,6 +310,8 @@ def _build_parser() -> argparse.ArgumentParser:
         help="build an AWS Lambda layer zip (see 'build-layer --help')",
         add_help=False,
     )
+    for name in JOB_COMMANDS:
+        commands.add_parser(name, help=f"see '{name} --help'", add_help=False)
     return parser
 
 
@@ -351,6 +361,13 @@ class _Progress:
             self._stream.write("\r" + " " * self._width + "\r")
             self._stream.flush()
             self._width = 0
+
+
+def _stdout_isatty() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _stderr_isatty() -> bool:
@@ -801,6 +818,10 @@ def main(argv: list[str] | None = None, *, isatty: Callable[[], bool] | None = N
             return _serve(argv[index + 1 :])
         if index is not None and argv[index] == BUILD_LAYER:
             return _build_layer(argv[index + 1 :])
+        if index is not None and argv[index] in JOB_COMMANDS:
+            from ._cli_jobs import main as jobs_main
+
+            return jobs_main(argv, argv[index], isatty=isatty or _stdout_isatty)
         if index is None and "--version" in argv:  # fast path: no parser, no models
             from . import __version__
 

@@ -208,7 +208,7 @@ class FakeBedrock:
     faults: tuple[Fault, ...] = attrs.field(default=(), converter=_fault_tuple)
     speed: float = attrs.field(default=1.0)
     live_jobs: bool = False
-    max_active_jobs: int | None = 20
+    max_active_jobs: int | None = attrs.field(default=20)
 
     _lock: threading.Lock = attrs.field(init=False, factory=threading.Lock)
     _index: list[tuple[Key, dict[str, Any]]] = attrs.field(init=False, factory=list)
@@ -222,6 +222,13 @@ class FakeBedrock:
     def _check_speed(self, _: object, value: float) -> None:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
             raise ParamValidationError(f"speed must be > 0, got {value!r}", param="speed")
+
+    @max_active_jobs.validator
+    def _check_quota(self, _: object, value: int | None) -> None:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ParamValidationError(
+                f"max_active_jobs must be None or >= 0, got {value!r}", param="max_active_jobs"
+            )
 
     @default_page_size.validator
     def _check_page_size(self, _: object, value: int) -> None:

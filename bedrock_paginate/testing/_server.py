@@ -1,5 +1,6 @@
 """A real HTTP/1.1 server on loopback serving a fake (:class:`FakeBedrock`, ``FakeSts``), and
-``serve_main`` (the ``bedrock-paginate serve`` command).
+``serve_main`` (the ``bedrock-paginate serve`` command; ``--speed F`` runs the unfinished jobs F
+times faster than real time, ``--max-active-jobs N`` sets the create quota).
 
 The server acts out socket faults for real: ``drop`` closes the connection without a byte
 (``reset=True`` aborts it with a TCP RST), ``slow`` waits before the status line,
@@ -339,7 +340,8 @@ class FakeBedrockServer(LoopbackServer):
 def _parser() -> argparse.ArgumentParser:
     parser = new_parser(
         prog="bedrock-paginate serve",
-        description="Serve a fake Amazon Bedrock ListModelInvocationJobs endpoint until "
+        description="Serve a fake Amazon Bedrock batch-job API (List/Get/Stop/"
+        "CreateModelInvocationJob) until "
         "Ctrl-C or SIGTERM. The first line on stdout is 'listening on URL'.",
     )
     parser.add_argument(
@@ -354,6 +356,21 @@ def _parser() -> argparse.ArgumentParser:
         "--jobs", type=int, default=100, metavar="N", help="serve N generated jobs (default 100)"
     )
     parser.add_argument("--seed", type=int, default=0, help="seed for generated jobs")
+    parser.add_argument(
+        "--speed",
+        type=_speed,
+        default=None,
+        metavar="FACTOR",
+        help="run jobs FACTOR times faster than real time; the jobs not finished move on "
+        "through their statuses (e.g. --speed 600: an hour-long job in 6 s)",
+    )
+    parser.add_argument(
+        "--max-active-jobs",
+        type=int,
+        default=20,
+        metavar="N",
+        help="quota of running jobs for CreateModelInvocationJob (default 20)",
+    )
     parser.add_argument("--region", default="us-east-1", help="region (default us-east-1)")
     parser.add_argument(
         "--check-sigv4",
@@ -375,8 +392,26 @@ def _fake_from_args(args: argparse.Namespace) -> FakeBedrock:
         secret = os.environ.get("AWS_SECRET_ACCESS_KEY") or EXAMPLE_SECRET_KEY
         credentials[access] = secret
     return FakeBedrock(
-        jobs=jobs, region=args.region, check_sigv4=args.check_sigv4, credentials=credentials
+        jobs=jobs,
+        region=args.region,
+        check_sigv4=args.check_sigv4,
+        credentials=credentials,
+        speed=args.speed or 1.0,
+        live_jobs=args.speed is not None,
+        max_active_jobs=args.max_active_jobs,
     )
+
+
+def _speed(text: str) -> float:
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a factor > 0 such as 600, got {text!r}")
+    return value
 
 
 @contextlib.contextmanager

@@ -1,0 +1,277 @@
+"""The command line of the batch-job operations: ``get-model-invocation-job``,
+``stop-model-invocation-job``, ``create-model-invocation-job`` and ``watch``.
+
+``cli.main`` hands these commands over (with the whole command line, global options before or
+after the command) and this module does the rest, with ``cli``'s global options, client
+construction, ``--query`` and error reporting, so exit codes and messages are the listing's:
+0 success, 130 Ctrl-C, 252 bad arguments, 253 configuration, 254 a service error, 255 other.
+
+The three operations take the AWS CLI's flags (structure values as JSON, ``file://PATH`` or
+shorthand; see ``_cli_values``) and print what the AWS CLI prints: the response without
+``ResponseMetadata``, in ``json`` (4-space indent, ISO 8601 timestamps with offset), ``text`` or
+``table``; an empty response (stop) prints nothing. ``watch`` lives in ``_cli_watch``.
+
+Loaded only when one of these commands runs; the listing never imports it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ._argparse import EXIT_OK, new_parser, parse
+
+if TYPE_CHECKING:
+    import argparse
+
+    from ._client import Client
+
+__all__ = ["COMMANDS", "main"]
+
+GET = "get-model-invocation-job"
+STOP = "stop-model-invocation-job"
+CREATE = "create-model-invocation-job"
+WATCH = "watch"
+#: The commands this module runs, with their one-line help.
+COMMANDS: dict[str, str] = {
+    GET: "show one batch inference job (GetModelInvocationJob)",
+    STOP: "stop a batch inference job (StopModelInvocationJob)",
+    CREATE: "submit a batch inference job (CreateModelInvocationJob)",
+    WATCH: "watch jobs progress live until they finish (see 'watch --help')",
+}
+_TITLES = {GET: "GetModelInvocationJob", CREATE: "CreateModelInvocationJob"}
+
+
+def _hours(text: str) -> int:
+    import argparse
+
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of hours, got {text!r}"
+        ) from None
+
+
+def _interval(text: str) -> float:
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0 or value > 86400:
+        raise argparse.ArgumentTypeError(f"expected seconds > 0 (at most 86400), got {text!r}")
+    return value
+
+
+def _add_command_options(name: str, parser: argparse.ArgumentParser) -> None:
+    from .cli import _timestamp
+
+    if name in (GET, STOP):
+        parser.add_argument(
+            "--job-identifier", required=True, metavar="ID", help="the job's ARN (or id)"
+        )
+        return
+    if name == CREATE:
+        req = parser.add_argument_group("required")
+        req.add_argument("--job-name", required=True, metavar="NAME")
+        req.add_argument("--role-arn", required=True, metavar="ARN")
+        req.add_argument("--model-id", required=True, metavar="MODEL")
+        structure = "JSON, file://PATH or shorthand"
+        req.add_argument(
+            "--input-data-config",
+            required=True,
+            metavar="VALUE",
+            help=f"{structure}, e.g. s3InputDataConfig={{s3Uri=s3://bucket/in/}}",
+        )
+        req.add_argument(
+            "--output-data-config",
+            required=True,
+            metavar="VALUE",
+            help=f"{structure}, e.g. s3OutputDataConfig={{s3Uri=s3://bucket/out/}}",
+        )
+        opt = parser.add_argument_group("optional")
+        opt.add_argument(
+            "--vpc-config",
+            metavar="VALUE",
+            help=f"{structure}, e.g. subnetIds=subnet-1,securityGroupIds=sg-1",
+        )
+        opt.add_argument("--timeout-duration-in-hours", type=_hours, metavar="HOURS")
+        opt.add_argument(
+            "--tags", nargs="+", metavar="TAG", help="key=K,value=V ... or a JSON list"
+        )
+        opt.add_argument("--model-invocation-type", metavar="TYPE", help="InvokeModel, Converse")
+        opt.add_argument(
+            "--client-request-token",
+            metavar="TOKEN",
+            help="idempotency token (default: a new UUID, reused by every retry)",
+        )
+        return
+    from .models import JOB_STATUSES
+
+    filters = parser.add_argument_group("filters (as list-model-invocation-jobs)")
+    filters.add_argument("--submit-time-after", type=_timestamp, metavar="TIME")
+    filters.add_argument("--submit-time-before", type=_timestamp, metavar="TIME")
+    filters.add_argument(
+        "--status-equals",
+        metavar="STATUS",
+        help=f"one of: {', '.join(JOB_STATUSES)} (default: every status not finished)",
+    )
+    filters.add_argument("--name-contains", metavar="TEXT", help="part of the job name")
+    parser.add_argument(
+        "--job-identifier",
+        action="append",
+        metavar="ID",
+        help="watch this job (ARN or id; repeatable); with filters, both are watched",
+    )
+    parser.add_argument(
+        "--interval", type=_interval, default=5.0, metavar="SECONDS", help="poll every SECONDS"
+    )
+    parser.add_argument(
+        "--until-done",
+        action="store_true",
+        help="exit once every watched job is finished: 0 when all Completed, 3 otherwise",
+    )
+
+
+def build_parser(command: str) -> argparse.ArgumentParser:
+    """The parser of ``bedrock-paginate [global options] COMMAND [options]``."""
+    from .cli import PROG, _add_global_options
+
+    parser = new_parser(prog=PROG, allow_abbrev=False)
+    _add_global_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="command", required=True)
+    sub = commands.add_parser(
+        command, help=COMMANDS[command], description=COMMANDS[command], allow_abbrev=False
+    )
+    _add_command_options(command, sub)
+    _add_global_options(sub, suppress=True)
+    return parser
+
+
+def make_client(args: argparse.Namespace, isatty: Callable[[], bool]) -> Client:
+    """The client for ``args``'s global options, as the listing builds it."""
+    from .cli import _Run
+
+    return _Run(args, isatty).client()
+
+
+def record_of(result: Any) -> dict[str, Any]:
+    """What the AWS CLI prints for a result: boto3's dict without ``ResponseMetadata``,
+    timestamps as ISO 8601 text."""
+    record: dict[str, Any] = dict(result.to_dict())
+    record.pop("ResponseMetadata", None)
+    for key, value in list(record.items()):
+        if isinstance(value, datetime):
+            record[key] = value.isoformat()
+    return record
+
+
+def print_result(
+    record: dict[str, Any], fmt: str, title: str, out: TextIO, query: Any = None
+) -> None:
+    """``record`` in the AWS CLI's ``json``/``text``/``table`` (``jsonl``: one line)."""
+    import json
+
+    from ._output import _box, _cell, format_json, format_text
+
+    value: Any = record if query is None else query.search(record)
+    if fmt == "text":
+        out.write(format_text(value))
+    elif fmt == "jsonl":
+        if value not in (None, {}):
+            out.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
+    elif fmt == "table":
+        if isinstance(value, dict) and value:
+            rows = [[key, _cell(item)] for key, item in value.items()]
+            out.write("\n".join(_box(title, None, rows)) + "\n")
+        elif value not in (None, [], {}):
+            out.write(format_json(value))
+    elif value is not None:
+        out.write(format_json(value))
+    out.flush()
+
+
+def _vpc(value: dict[str, Any]) -> dict[str, Any]:
+    """Shorthand gives a lone id as a string where the model wants a list."""
+    return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
+
+
+def create_params(args: argparse.Namespace) -> dict[str, Any]:
+    """CreateModelInvocationJob's arguments from the flags."""
+    from ._cli_values import parse_structure, parse_structure_list
+
+    params: dict[str, Any] = {
+        "jobName": args.job_name,
+        "roleArn": args.role_arn,
+        "modelId": args.model_id,
+        "inputDataConfig": parse_structure(args.input_data_config, "--input-data-config"),
+        "outputDataConfig": parse_structure(args.output_data_config, "--output-data-config"),
+        "clientRequestToken": args.client_request_token,
+        "timeoutDurationInHours": args.timeout_duration_in_hours,
+        "modelInvocationType": args.model_invocation_type,
+    }
+    if args.vpc_config is not None:
+        params["vpcConfig"] = _vpc(parse_structure(args.vpc_config, "--vpc-config"))
+    if args.tags is not None:
+        params["tags"] = parse_structure_list(args.tags, "--tags")
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def _run(args: argparse.Namespace, isatty: Callable[[], bool], out: TextIO) -> int:
+    from .cli import _compile_query
+
+    query = _compile_query(args.query)
+    fmt = args.output or "json"
+    with make_client(args, isatty) as client:
+        if args.command == GET:
+            result: Any = client.get_model_invocation_job(jobIdentifier=args.job_identifier)
+        elif args.command == STOP:
+            result = client.stop_model_invocation_job(jobIdentifier=args.job_identifier)
+        else:
+            result = client.create_model_invocation_job(**create_params(args))
+    print_result(record_of(result), fmt, _TITLES.get(args.command, ""), out, query)
+    return EXIT_OK
+
+
+def main(
+    argv: Sequence[str],
+    command: str,
+    *,
+    isatty: Callable[[], bool],
+    stdout: TextIO | None = None,
+    sleep: Callable[[float], Any] | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> int:
+    """Run ``command`` (one of :data:`COMMANDS`) with the whole command line ``argv``.
+
+    ``isatty`` says whether stdout is a terminal (``watch`` draws its live view only then);
+    ``sleep`` and ``now`` replace ``watch``'s waiting and clock (tests).
+    """
+    from .cli import _report, _silence_stdout, _start_debug_logging
+
+    parsed = parse(build_parser(command), argv)
+    if isinstance(parsed, int):
+        return parsed
+    out = stdout or sys.stdout
+    logging_state = _start_debug_logging() if parsed.debug else None
+    try:
+        if command == WATCH:
+            from ._cli_watch import run_watch
+
+            return run_watch(parsed, isatty, out, sleep=sleep, now=now)
+        return _run(parsed, isatty, out)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_OK
+    except (Exception, KeyboardInterrupt) as exc:
+        return _report(exc, None, debug=bool(parsed.debug))
+    finally:
+        if logging_state is not None:
+            log, handler, level = logging_state
+            log.removeHandler(handler)
+            log.setLevel(level)
