@@ -225,7 +225,8 @@ class FakeBedrock:
 
     @max_active_jobs.validator
     def _check_quota(self, _: object, value: int | None) -> None:
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        bad = isinstance(value, bool) or not isinstance(value, int) or value < 0
+        if value is not None and bad:
             raise ParamValidationError(
                 f"max_active_jobs must be None or >= 0, got {value!r}", param="max_active_jobs"
             )
