@@ -62,7 +62,9 @@ if TYPE_CHECKING:
 
     from typing_extensions import Unpack
 
+    from ._job_models import CreateJobResult, Job, StopJobResult
     from ._retry import FailureKind
+    from ._waiter import Waiting
 
 __all__ = [
     "AsyncClient",
@@ -148,6 +150,13 @@ def _body_cap(value: object) -> int:
     return value
 
 
+def _job_operation(name: str) -> Operation:
+    """A batch-job operation, loading its description on first use (never for the listing)."""
+    from . import _job_operations  # noqa: F401 - registers Get/Stop/CreateModelInvocationJob
+
+    return OPERATIONS[name]
+
+
 def _no_sleep(seconds: float) -> None:
     """The sleep of a replaying client."""
 
@@ -161,6 +170,9 @@ class _Exceptions:
     ThrottlingException = errors.ThrottlingException
     InternalServerException = errors.InternalServerException
     ExpiredTokenException = errors.ExpiredTokenException
+    ResourceNotFoundException = errors.ResourceNotFoundException
+    ConflictException = errors.ConflictException
+    ServiceQuotaExceededException = errors.ServiceQuotaExceededException
 
 
 def call_sync(
@@ -314,6 +326,24 @@ class _ClientBase:
             )
         return transport
 
+    def _waiting(
+        self,
+        job_identifier: str,
+        timeout: float | None,
+        poll_interval: float,
+        on_update: Callable[[Job], Any] | None,
+    ) -> Waiting:
+        """The deadline and decisions of one wait (the client's clock; its sleep waits)."""
+        from ._waiter import Waiting
+
+        return Waiting(
+            job_identifier,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            clock=self._elapsed_clock,
+            on_update=on_update,
+        )
+
     def can_paginate(self, operation_name: str) -> bool:
         """True for a paginated operation (``list_model_invocation_jobs``), as boto3."""
         operation = OPERATIONS.get(operation_name)
@@ -391,6 +421,52 @@ class Client(_ClientBase):
         operation = LIST_MODEL_INVOCATION_JOBS
         page: Page = self._call(operation, operation.validate(params))
         return page
+
+    # --- the batch-job operations (described in _job_operations, loaded on first use) -----
+
+    def get_model_invocation_job(self, **params: Any) -> Job:
+        """GetModelInvocationJob (``jobIdentifier=``: the job's ARN or id): the typed job."""
+        operation = _job_operation("get_model_invocation_job")
+        job: Job = self._call(operation, operation.validate(params))
+        return job
+
+    def stop_model_invocation_job(self, **params: Any) -> StopJobResult:
+        """StopModelInvocationJob (``jobIdentifier=``); ``ConflictException`` once finished."""
+        operation = _job_operation("stop_model_invocation_job")
+        result: StopJobResult = self._call(operation, operation.validate(params))
+        return result
+
+    def create_model_invocation_job(self, **params: Any) -> CreateJobResult:
+        """CreateModelInvocationJob with boto3's parameter names (``jobName``, ``roleArn``,
+        ``modelId``, ``inputDataConfig``, ``outputDataConfig``, ...); the new job's ARN.
+
+        Without ``clientRequestToken`` one is generated for the call, so retries never start
+        a second job."""
+        operation = _job_operation("create_model_invocation_job")
+        result: CreateJobResult = self._call(operation, operation.validate(params))
+        return result
+
+    def wait_for_model_invocation_job(
+        self,
+        jobIdentifier: str,  # noqa: N803 - boto3's parameter name
+        *,
+        timeout: float | None = None,
+        poll_interval: float = 30.0,
+        on_update: Callable[[Job], Any] | None = None,
+    ) -> Job:
+        """Poll GetModelInvocationJob every ``poll_interval`` s until the job is finished
+        (Completed, PartiallyCompleted, Failed, Stopped or Expired) and return it;
+        ``on_update(job)`` sees every poll. Raises ``WaiterError`` (with ``last_job``) when
+        ``timeout`` seconds pass first (``None``: no limit)."""
+        waiting = self._waiting(jobIdentifier, timeout, poll_interval, on_update)
+        while True:
+            job = self.get_model_invocation_job(jobIdentifier=jobIdentifier)
+            if on_update is not None:
+                on_update(job)
+            delay = waiting.next_delay(job)
+            if delay is None:
+                return job
+            self._sleep(delay)
 
     def get_paginator(self, operation_name: str) -> Paginator:
         """boto3's ``get_paginator("list_model_invocation_jobs")``."""
@@ -473,6 +549,47 @@ class AsyncClient(_ClientBase):
         operation = LIST_MODEL_INVOCATION_JOBS
         page: Page = await self._call(operation, operation.validate(params))
         return page
+
+    # --- the batch-job operations (described in _job_operations, loaded on first use) -----
+
+    async def get_model_invocation_job(self, **params: Any) -> Job:
+        """GetModelInvocationJob (``jobIdentifier=``: the job's ARN or id): the typed job."""
+        operation = _job_operation("get_model_invocation_job")
+        job: Job = await self._call(operation, operation.validate(params))
+        return job
+
+    async def stop_model_invocation_job(self, **params: Any) -> StopJobResult:
+        """StopModelInvocationJob (``jobIdentifier=``); ``ConflictException`` once finished."""
+        operation = _job_operation("stop_model_invocation_job")
+        result: StopJobResult = await self._call(operation, operation.validate(params))
+        return result
+
+    async def create_model_invocation_job(self, **params: Any) -> CreateJobResult:
+        """CreateModelInvocationJob, as :meth:`Client.create_model_invocation_job`."""
+        operation = _job_operation("create_model_invocation_job")
+        result: CreateJobResult = await self._call(operation, operation.validate(params))
+        return result
+
+    async def wait_for_model_invocation_job(
+        self,
+        jobIdentifier: str,  # noqa: N803 - boto3's parameter name
+        *,
+        timeout: float | None = None,
+        poll_interval: float = 30.0,
+        on_update: Callable[[Job], Any] | None = None,
+    ) -> Job:
+        """As :meth:`Client.wait_for_model_invocation_job`; ``on_update`` may be async."""
+        waiting = self._waiting(jobIdentifier, timeout, poll_interval, on_update)
+        while True:
+            job = await self.get_model_invocation_job(jobIdentifier=jobIdentifier)
+            if on_update is not None:
+                result = on_update(job)
+                if hasattr(result, "__await__"):
+                    await result
+            delay = waiting.next_delay(job)
+            if delay is None:
+                return job
+            await self._sleep(delay)
 
     def get_paginator(self, operation_name: str) -> AsyncPaginator:
         """The async paginator for ``list_model_invocation_jobs``."""

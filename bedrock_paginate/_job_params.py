@@ -1,31 +1,26 @@
 """Validate the arguments of GetModelInvocationJob, StopModelInvocationJob and
-CreateModelInvocationJob, and serialise them as botocore's rest-json serializer does.
+CreateModelInvocationJob (their serialisation is the generic ``_serialize.build_request``).
 
-Pure (``uuid`` aside). The constraints are the service model's (bedrock 2023-04-20): required
+Pure. The constraints are the service model's (bedrock 2023-04-20): required
 members, types, lengths, ranges and the patterns the service states for names, ARNs, S3 URIs,
 tokens and tags. Never stricter than the service: enums (``modelInvocationType``,
 ``s3InputFormat``) are open, and ``modelId`` is checked for its length only (its pattern is a
 moving list of model-ARN shapes). A bad argument raises :class:`ParamValidationError` naming the
 parameter (with its path, ``inputDataConfig.s3InputDataConfig.s3Uri``) and what is allowed.
 
-Serialisation, as botocore: ``jobIdentifier`` is a URI label, percent-encoded with only
-``-._~`` left as they are (so an ARN's ``:`` and ``/`` are encoded, and UTF-8 bytes of any
-other character); Create's members go in a JSON body in model order (``application/json``);
-Get and Stop have no body. ``clientRequestToken`` is an idempotency token: when absent it is
-generated (``uuid4``) once per call, before any attempt, so every retry of a create carries the
-same token and the service never starts two jobs for one call.
+Where the members go is in ``_job_operations``: ``jobIdentifier`` is a URI label (an ARN's
+``:`` and ``/`` percent-encoded), Create's members a JSON body in model order, and an absent
+``clientRequestToken`` is generated once per call by the request builder, so every retry of a
+create carries the same token and the service never starts two jobs for one call.
 
 Imports nothing heavy; loaded only when one of these operations is used.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
 
 from ._serialize import _NAME_RE
 from .errors import ParamValidationError
@@ -33,8 +28,6 @@ from .errors import ParamValidationError
 __all__ = [
     "CREATE_JOB_PARAMS",
     "JOB_IDENTIFIER_PARAMS",
-    "create_job_body",
-    "encode_label",
     "validate_create_params",
     "validate_job_identifier_params",
 ]
@@ -69,7 +62,6 @@ _KMS_RE = re.compile(
 )
 _VPC_ID_RE = re.compile(r"[-0-9a-zA-Z]+")
 _TAG_RE = re.compile(r"[a-zA-Z0-9\s._:/=+@-]*")
-_LABEL_SAFE = "-._~"
 
 
 def _type_error(name: str, value: object, valid: str) -> ParamValidationError:
@@ -271,11 +263,10 @@ def validate_job_identifier_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return {"jobIdentifier": _string("jobIdentifier", value, low=1, high=1011)}
 
 
-def validate_create_params(
-    params: Mapping[str, Any], *, new_token: Callable[[], str] | None = None
-) -> dict[str, Any]:
+def validate_create_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """CreateModelInvocationJob's arguments, checked and normalised (plain dicts and lists in
-    model order; typed configs accepted), with ``clientRequestToken`` filled in when absent."""
+    model order; typed configs accepted). An absent ``clientRequestToken`` stays absent: the
+    request builder fills it, once per call."""
     _unknown(params, CREATE_JOB_PARAMS)
     present = {k: params[k] for k in CREATE_JOB_PARAMS if params.get(k) is not None}
     _required("input", present, _CREATE_REQUIRED)
@@ -295,17 +286,15 @@ def validate_create_params(
         pattern=_ROLE_ARN_RE,
         what="it must be an IAM role ARN such as arn:aws:iam::123456789012:role/MyBatchRole",
     )
-    token = present.get("clientRequestToken")
-    if token is None:
-        token = (new_token or _uuid4)()
-    out["clientRequestToken"] = _string(
-        "clientRequestToken",
-        token,
-        low=1,
-        high=256,
-        pattern=_TOKEN_RE,
-        what="letters and digits, with single or repeated '-' between them",
-    )
+    if "clientRequestToken" in present:
+        out["clientRequestToken"] = _string(
+            "clientRequestToken",
+            present["clientRequestToken"],
+            low=1,
+            high=256,
+            pattern=_TOKEN_RE,
+            what="letters and digits, with single or repeated '-' between them",
+        )
     out["modelId"] = _string("modelId", present["modelId"], low=1, high=2048)
     out["inputDataConfig"] = _union(
         "inputDataConfig", present["inputDataConfig"], "s3InputDataConfig", _s3_input
@@ -326,18 +315,3 @@ def validate_create_params(
             "modelInvocationType", present["modelInvocationType"], low=1
         )
     return out
-
-
-def _uuid4() -> str:
-    """botocore's idempotency token: a random UUID4, as text."""
-    return str(uuid.uuid4())
-
-
-def encode_label(value: str) -> str:
-    """A URI label as botocore renders it: UTF-8, everything but ``A-Za-z0-9-._~`` encoded."""
-    return quote(value, safe=_LABEL_SAFE)
-
-
-def create_job_body(params: Mapping[str, Any]) -> bytes:
-    """The JSON body of a validated create (json.dumps' default separators, as botocore)."""
-    return json.dumps({k: params[k] for k in CREATE_JOB_PARAMS if k in params}).encode()

@@ -12,13 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bedrock_paginate._cli_values import parse_structure, parse_structure_list
+from bedrock_paginate._client import _job_operation
 from bedrock_paginate._job_models import Job
-from bedrock_paginate._job_params import (
-    create_job_body,
-    encode_label,
-    validate_create_params,
-    validate_job_identifier_params,
-)
+from bedrock_paginate._job_params import validate_create_params, validate_job_identifier_params
+from bedrock_paginate._serialize import build_request
 from bedrock_paginate._waiter import Waiting
 from bedrock_paginate.errors import ParamValidationError, WaiterError
 from bedrock_paginate.models import InputDataConfig, S3InputDataConfig
@@ -36,23 +33,30 @@ def create_args(**overrides: Any) -> dict[str, Any]:
     return args
 
 
-def test_missing_client_request_token_is_generated_once() -> None:
-    """Absent: a UUID4 is generated (as botocore); given: kept as is."""
-    generated = validate_create_params(create_args())["clientRequestToken"]
-    assert len(generated) == 36
-    assert generated.count("-") == 4
-    kept = validate_create_params(create_args(clientRequestToken="mine-1"))
-    assert kept["clientRequestToken"] == "mine-1"
+def test_missing_client_request_token_is_generated_once_per_request() -> None:
+    """Absent: the request carries a UUID4 (as botocore); given: kept as is."""
+    create = _job_operation("create_model_invocation_job")
+    request = build_request("https://b.test", create, create.validate(create_args()))
+    token = json.loads(request.body)["clientRequestToken"]
+    assert len(token) == 36
+    assert token.count("-") == 4
+    kept = build_request(
+        "https://b.test", create, create.validate(create_args(clientRequestToken="mine-1"))
+    )
+    assert json.loads(kept.body)["clientRequestToken"] == "mine-1"
 
 
 def test_body_in_model_order_with_typed_configs_accepted() -> None:
     """Typed configs become dicts; the body's keys follow the service model's order."""
     typed = InputDataConfig(s3_input_data_config=S3InputDataConfig(s3_uri="s3://my-bucket/in/"))
-    params = validate_create_params(
-        create_args(inputDataConfig=typed, tags=[{"key": "team", "value": "ml"}]),
-        new_token=lambda: "tok-1",
+    create = _job_operation("create_model_invocation_job")
+    params = create.validate(
+        create_args(inputDataConfig=typed, tags=[{"key": "team", "value": "ml"}])
     )
-    body = json.loads(create_job_body(params))
+    request = build_request("https://b.test", create, params)
+    assert (request.method, request.url) == ("POST", "https://b.test/model-invocation-job")
+    assert request.headers["Content-Type"] == "application/json"
+    body = json.loads(request.body)
     assert list(body) == [
         "jobName",
         "roleArn",
@@ -115,13 +119,22 @@ def test_job_identifier_required_and_bounded(value: object) -> None:
         validate_job_identifier_params({"jobIdentifier": value})
 
 
-def test_label_encoding_as_botocore() -> None:
-    """Only A-Za-z0-9-._~ stay; ':' and '/' of an ARN are encoded; UTF-8 for the rest."""
+def test_get_and_stop_requests_as_botocore() -> None:
+    """The ARN is one path label (':' and '/' encoded, UTF-8 for the rest); no body."""
     arn = "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/abcdefghijkl"
-    assert encode_label(arn) == (
+    get = _job_operation("GetModelInvocationJob")
+    request = build_request("https://b.test", get, get.validate({"jobIdentifier": arn}))
+    assert request.method == "GET"
+    assert request.url == (
+        "https://b.test/model-invocation-job/"
         "arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Amodel-invocation-job%2Fabcdefghijkl"
     )
-    assert encode_label("a+b.c~d é") == "a%2Bb.c~d%20%C3%A9"
+    assert request.body == b""
+    stop = _job_operation("stop_model_invocation_job")
+    request = build_request("https://b.test", stop, stop.validate({"jobIdentifier": "a+b.c~d é"}))
+    assert (request.method, request.body) == ("POST", b"")
+    assert request.url == "https://b.test/model-invocation-job/a%2Bb.c~d%20%C3%A9/stop"
+    assert "Content-Type" not in request.headers
 
 
 # --- CLI structure values -----------------------------------------------------------------
