@@ -244,7 +244,7 @@ def render_view(
     for view in views:
         mark = "*" if view.finished else " "
         records = f"{_n(view.processed)}/{_n(view.total)}"
-        rate = "-" if view.rate is None else f"{view.rate:,.0f}"
+        rate = "-" if view.rate is None or view.finished else f"{view.rate:,.0f}"
         eta = "done" if view.finished else _duration(view.eta_seconds())
         status = f"{view.status:<18}"
         row = (
@@ -268,7 +268,8 @@ def render_view(
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    whole = moment.astimezone(timezone.utc).replace(microsecond=0)
+    return whole.isoformat().replace("+00:00", "Z")
 
 
 def change_line(change: Change) -> str:

@@ -286,6 +286,33 @@ class FakeBedrock:
         with self._lock:
             self._replace_jobs([job for job in self.jobs if job.get("jobArn") not in arns])
 
+    def set_job_fate(
+        self,
+        arn: str,
+        *,
+        outcome: str | None = None,
+        total: int | None = None,
+        rate: float | None = None,
+    ) -> None:
+        """Script a created (or live) job: how it ends (``"Completed"``,
+        ``"PartiallyCompleted"`` or ``"Failed"``), how many records it has, and how many it
+        processes per job minute. Without it, each job's fate is drawn from ``seed``.
+
+        Raises:
+            ParamValidationError: no created or live job has this ARN, or a bad outcome.
+        """
+        if outcome not in (None, "Completed", "PartiallyCompleted", "Failed"):
+            raise ParamValidationError(
+                f"outcome must be Completed, PartiallyCompleted or Failed, got {outcome!r}",
+                param="outcome",
+            )
+        try:
+            self._jobs_api.set_fate(arn, outcome=outcome, total=total, rate=rate)
+        except KeyError:
+            raise ParamValidationError(
+                f"no created or live job has the ARN {arn!r}", param="arn"
+            ) from None
+
     def expected(self, **filters: str) -> list[dict[str, Any]]:
         """The jobs a full listing returns for these query parameters, in order (for tests).
 

@@ -213,6 +213,36 @@ class JobsApi:
             )
             self.live[live.arn] = live
 
+    def set_fate(
+        self,
+        arn: str,
+        *,
+        outcome: str | None = None,
+        total: int | None = None,
+        rate: float | None = None,
+    ) -> None:
+        """Script how the live job ``arn`` ends (``Completed``, ``PartiallyCompleted`` or
+        ``Failed``), its record count and its records per job minute.
+
+        Raises:
+            KeyError: no live job has this ARN.
+        """
+        with self._lock:
+            live = self.live[arn]
+            changes: dict[str, Any] = {}
+            if outcome is not None:
+                changes["outcome"] = outcome
+                changes["error_every"] = 0 if outcome == "Completed" else live.error_every or 50
+            if total is not None:
+                changes["total"] = total
+            if rate is not None:
+                changes["rate"] = rate
+            live = attrs.evolve(live, **changes)
+            if live.outcome == "Failed":
+                last = max(live.start_processed + 1, live.total // 2)
+                live = attrs.evolve(live, fail_after=min(live.fail_after or last, live.total))
+            self.live[arn] = live
+
     def current(self, job: dict[str, Any], now_us: int) -> dict[str, Any]:
         """``job`` as it is at ``now_us`` (a live job's state, else the job itself)."""
         live = self.live.get(str(job.get("jobArn")))

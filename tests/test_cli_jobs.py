@@ -1,0 +1,258 @@
+"""The command line of the batch-job operations and ``watch``, against a loopback fake."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bedrock_paginate import cli
+from bedrock_paginate._cli_jobs import main as jobs_main
+from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer
+
+ROLE = "arn:aws:iam::123456789012:role/BatchRole"
+CREATE = [
+    "create-model-invocation-job",
+    "--job-name",
+    "cli-1",
+    "--role-arn",
+    ROLE,
+    "--model-id",
+    "anthropic.claude-3-haiku-20240307-v1:0",
+    "--input-data-config",
+    "s3InputDataConfig={s3Uri=s3://my-bucket/in/,s3InputFormat=JSONL}",
+]
+
+
+class Clock:
+    """The fake's clock, also watch's; watch's sleep advances it."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+        self.sleeps = 0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps += 1
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def fake(clock: Clock) -> FakeBedrock:
+    return FakeBedrock(now=clock, speed=60)
+
+
+@pytest.fixture
+def endpoint(fake: FakeBedrock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """Environment pointing the CLI at a loopback fake with example keys."""
+    with FakeBedrockServer(fake) as server:
+        for name, value in {
+            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+            "AWS_SECRET_ACCESS_KEY": "fake",
+            "AWS_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": server.url,
+            "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }.items():
+            monkeypatch.setenv(name, value)
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK"):
+            monkeypatch.delenv(name, raising=False)
+        yield server.url
+        assert server.errors == []
+
+
+def create(capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    argv = [
+        *CREATE,
+        "--output-data-config",
+        '{"s3OutputDataConfig":{"s3Uri":"s3://my-bucket/out/"}}',
+    ]
+    assert cli.main([*argv, *extra]) == 0
+    arn: str = json.loads(capsys.readouterr().out)["jobArn"]
+    return arn
+
+
+def test_create_get_stop(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """create prints {"jobArn"}, get the AWS CLI's JSON of the job, stop prints nothing."""
+    arn = create(capsys, "--tags", "key=team,value=ml", "--timeout-duration-in-hours", "24")
+    assert cli.main(["get-model-invocation-job", "--job-identifier", arn]) == 0
+    job = json.loads(capsys.readouterr().out)
+    assert job["jobArn"] == arn
+    assert job["status"] == "Submitted"
+    assert job["submitTime"] == "2026-03-01T00:00:00+00:00"
+    assert job["inputDataConfig"]["s3InputDataConfig"]["s3InputFormat"] == "JSONL"
+    assert "ResponseMetadata" not in job
+    assert cli.main(["stop-model-invocation-job", "--job-identifier", arn]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_structure_values_from_files(
+    endpoint: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """file:// reads a structure value from a file."""
+    out = tmp_path / "out.json"
+    out.write_text('{"s3OutputDataConfig": {"s3Uri": "s3://my-bucket/out/"}}')
+    assert cli.main([*CREATE, "--output-data-config", f"file://{out}"]) == 0
+    assert json.loads(capsys.readouterr().out)["jobArn"].startswith("arn:aws:bedrock:")
+
+
+def test_exit_codes(endpoint: str, capsys: pytest.CaptureFixture[str], clock: Clock) -> None:
+    """254 for service errors (AWS CLI wording), 252 for bad or missing flags."""
+    assert cli.main(["get-model-invocation-job", "--job-identifier", "abcdefghijkl"]) == 254
+    err = capsys.readouterr().err
+    assert "An error occurred (ResourceNotFoundException) when calling the " in err
+    assert "GetModelInvocationJob operation" in err
+    assert cli.main(["get-model-invocation-job"]) == 252
+    assert "--job-identifier" in capsys.readouterr().err
+    assert cli.main([*CREATE, "--output-data-config", "{bad json"]) == 252
+    assert "--output-data-config" in capsys.readouterr().err
+    arn = create(capsys)
+    clock.now += timedelta(hours=2)
+    assert cli.main(["stop-model-invocation-job", "--job-identifier", arn]) == 254
+    assert "ConflictException" in capsys.readouterr().err
+
+
+def test_get_text_table_and_query(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """--output text/table and --query work as for the listing."""
+    arn = create(capsys)
+    argv = ["get-model-invocation-job", "--job-identifier", arn]
+    assert cli.main([*argv, "--query", "status", "--output", "text"]) == 0
+    assert capsys.readouterr().out == "Submitted\n"
+    assert cli.main([*argv, "--output", "table"]) == 0
+    table = capsys.readouterr().out
+    assert "GetModelInvocationJob" in table
+    assert "| status " in table
+
+
+# --- watch ---------------------------------------------------------------------------------
+
+
+def watch(
+    argv: list[str], clock: Clock, *, tty: bool = False, sleep: Any = None
+) -> tuple[int, str]:
+    out = io.StringIO()
+    code = jobs_main(
+        ["watch", *argv],
+        "watch",
+        isatty=lambda: tty,
+        stdout=out,
+        sleep=sleep or clock.sleep,
+        now=clock,
+    )
+    return code, out.getvalue()
+
+
+def test_watch_until_done_one_line_per_change(
+    endpoint: str, fake: FakeBedrock, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not a TTY: one line per change, ending Completed; exit 0 when all Completed."""
+    arn = create(capsys)
+    fake.set_job_fate(arn, outcome="Completed", total=600, rate=60)
+    code, out = watch(["--job-identifier", arn, "--until-done", "--interval", "2"], clock)
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0].endswith("cli-1 seen Submitted")
+    assert any("Submitted -> Validating" in line for line in lines)
+    assert "InProgress -> Completed records 600/600 (ok 600, failed 0)" in lines[-1]
+    assert "all 1 jobs Completed" in capsys.readouterr().err
+
+
+def test_watch_exits_3_naming_jobs_that_did_not_complete(
+    endpoint: str, fake: FakeBedrock, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--until-done: a Failed job gives exit 3 and a summary naming it."""
+    arn = create(capsys)
+    fake.set_job_fate(arn, outcome="Failed", total=600, rate=60)
+    code, _ = watch(["--job-identifier", arn, "--until-done", "--interval", "10"], clock)
+    assert code == 3
+    assert "not Completed: cli-1 (Failed)" in capsys.readouterr().err
+
+
+def test_watch_jsonl_events(
+    endpoint: str, fake: FakeBedrock, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--output jsonl: one JSON event per change, old and new status, counts, time."""
+    arn = create(capsys)
+    fake.set_job_fate(arn, outcome="PartiallyCompleted", total=600, rate=60)
+    code, out = watch(
+        ["--job-identifier", arn, "--until-done", "--output", "jsonl", "--interval", "1"], clock
+    )
+    events = [json.loads(line) for line in out.splitlines()]
+    assert code == 3
+    assert events[0]["oldStatus"] is None
+    assert events[0]["newStatus"] == "Submitted"
+    assert events[-1]["newStatus"] == "PartiallyCompleted"
+    assert events[-1]["finished"] is True
+    assert events[-1]["errorRecordCount"] > 0
+    moves = [(e["oldStatus"], e["newStatus"]) for e in events if e["oldStatus"] != e["newStatus"]]
+    assert moves[1:] == [
+        ("Submitted", "Validating"),
+        ("Validating", "Scheduled"),
+        ("Scheduled", "InProgress"),
+        ("InProgress", "PartiallyCompleted"),
+    ]
+
+
+def test_watch_default_shows_unfinished_jobs_and_new_ones_appear(
+    endpoint: str, fake: FakeBedrock, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without filters: every unfinished job; a job created while watching appears."""
+    first = create(capsys)
+    fake.set_job_fate(first, outcome="Completed", total=600, rate=60)
+
+    def sleep_then_submit(seconds: float) -> None:
+        if clock.sleeps == 1:
+            argv = [
+                *CREATE[:2],
+                "cli-2",
+                *CREATE[3:],
+                "--output-data-config",
+                "s3OutputDataConfig={s3Uri=s3://my-bucket/out/}",
+            ]
+            assert cli.main(argv) == 0
+            second = json.loads(capsys.readouterr().out)["jobArn"]
+            fake.set_job_fate(second, outcome="Completed", total=600, rate=600)
+        clock.sleep(seconds)
+
+    code, out = watch(["--until-done", "--interval", "1"], clock, sleep=sleep_then_submit)
+    assert code == 0
+    assert out.index("cli-1 seen Submitted") < out.index("cli-2 seen Validating")
+    assert "cli-2 InProgress -> Completed" in out
+    assert "all 2 jobs Completed" in capsys.readouterr().err
+
+
+def test_watch_tty_redraws_in_place_and_ctrl_c_exits_130(
+    endpoint: str, fake: FakeBedrock, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a TTY: the view is redrawn in place (cursor up, clear); Ctrl-C keeps the last view
+    on screen, shows the cursor again and exits 130."""
+    arn = create(capsys)
+    fake.set_job_fate(arn, outcome="Completed", total=6000, rate=60)
+
+    def sleep(seconds: float) -> None:
+        if clock.sleeps == 3:
+            raise KeyboardInterrupt
+        clock.sleep(seconds)
+
+    code, out = watch(["--job-identifier", arn, "--interval", "20"], clock, tty=True, sleep=sleep)
+    assert code == 130
+    assert out.startswith("\x1b[?25l")  # cursor hidden while drawing
+    assert out.count("\x1b[3F\x1b[J") == 3  # three redraws of header, row, footer
+    assert out.endswith("\x1b[?25h")
+    last_view = out.rsplit("\x1b[J", 1)[1]
+    assert "cli-1" in last_view
+    assert "InProgress" in last_view
+    assert "1 jobs, 0 finished" in last_view
