@@ -41,6 +41,7 @@ USED_BY = {
     "error-dropped-connection-then-success.json": "test_dropped_connection_then_success",
     "error-access-denied.json": "test_access_denied",
     "error-validation.json": "test_validation_error",
+    "job-lifecycle.json": "test_job_lifecycle",
 }
 
 
@@ -327,3 +328,61 @@ def _no_aws_config(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
         if name.startswith("AWS_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(home))
+
+
+LIFECYCLE_ORDER = ["Submitted", "Validating", "Scheduled", "InProgress", "Completed"]
+
+
+def test_job_lifecycle() -> None:
+    """Create, then the waiter's polls replayed in order: every status, growing counts, the
+    final Completed job (sync and async)."""
+    statuses: list[str | None] = []
+    counts: list[int] = []
+
+    def seen(job: Any) -> None:
+        statuses.append(job.status)
+        if job.processed_record_count is not None:
+            counts.append(job.processed_record_count)
+
+    create_args: dict[str, Any] = {
+        "jobName": "nightly-summaries",
+        "roleArn": f"arn:aws:iam::{ACCOUNT}:role/service-role/BedrockBatch-0",
+        "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+        "inputDataConfig": {"s3InputDataConfig": {"s3Uri": "s3://bedrock-batch/in/nightly/"}},
+        "outputDataConfig": {"s3OutputDataConfig": {"s3Uri": "s3://bedrock-batch/out/nightly/"}},
+    }
+    with _replay("job-lifecycle.json") as client:
+        arn = client.create_model_invocation_job(**create_args).job_arn
+        final = client.wait_for_model_invocation_job(arn, poll_interval=60, on_update=seen)
+        again = client.get_model_invocation_job(jobIdentifier=arn)
+    assert list(dict.fromkeys(statuses)) == LIFECYCLE_ORDER
+    assert counts == sorted(counts)
+    assert counts[-1] == 1200
+    assert final.status == "Completed"
+    assert final == again
+    assert final.success_record_count == 1200
+    assert final.job_expiration_time is not None
+
+    async def run() -> Any:
+        async with AsyncClient(
+            replay_from=FIXTURES / "job-lifecycle.json", environ={}, sleep=lambda s: None
+        ) as client:
+            created = await client.create_model_invocation_job(**create_args)
+            return await client.wait_for_model_invocation_job(created.job_arn, poll_interval=60)
+
+    assert asyncio.run(run()) == final
+
+
+@pytest.mark.bedrock_fixture("../fixtures/job-lifecycle.json", strict=True)
+def test_job_lifecycle_through_the_pytest_plugin(bedrock_client: Client) -> None:
+    """The plugin's bedrock_client replays the batch-job operations like the listing."""
+    created = bedrock_client.create_model_invocation_job(
+        jobName="nightly-summaries",
+        roleArn=f"arn:aws:iam::{ACCOUNT}:role/service-role/BedrockBatch-0",
+        modelId="anthropic.claude-3-haiku-20240307-v1:0",
+        inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://bedrock-batch/in/nightly/"}},
+        outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://bedrock-batch/out/nightly/"}},
+    )
+    job = bedrock_client.wait_for_model_invocation_job(created.job_arn, poll_interval=60)
+    assert job.status == "Completed"
+    assert bedrock_client.get_model_invocation_job(jobIdentifier=created.job_arn) == job
