@@ -35,6 +35,11 @@ if TYPE_CHECKING:
         Paginator as Paginator,
     )
     from ._credentials._role_cache import JSONFileCache as JSONFileCache
+    from ._job_models import (
+        CreateJobResult as CreateJobResult,
+        Job as Job,
+        StopJobResult as StopJobResult,
+    )
     from ._options import (
         ClientOptions as ClientOptions,
         ListJobsFilters as ListJobsFilters,
@@ -58,6 +63,7 @@ if TYPE_CHECKING:
         ClientClosedError as ClientClosedError,
         ConfigError as ConfigError,
         ConfigFileError as ConfigFileError,
+        ConflictException as ConflictException,
         CredentialRetrievalError as CredentialRetrievalError,
         DecodeError as DecodeError,
         ExpiredTokenException as ExpiredTokenException,
@@ -68,12 +74,15 @@ if TYPE_CHECKING:
         PaginationError as PaginationError,
         ParamValidationError as ParamValidationError,
         ProfileNotFoundError as ProfileNotFoundError,
+        ResourceNotFoundException as ResourceNotFoundException,
         ServiceError as ServiceError,
+        ServiceQuotaExceededException as ServiceQuotaExceededException,
         StsError as StsError,
         ThrottlingException as ThrottlingException,
         TransportError as TransportError,
         UnsupportedProfileError as UnsupportedProfileError,
         ValidationException as ValidationException,
+        WaiterError as WaiterError,
     )
     from .fixtures import FixtureMismatchError as FixtureMismatchError
     from .fixtures import FixtureWriteError as FixtureWriteError
@@ -121,6 +130,7 @@ _EXPORTS: dict[str, str] = {
     "ClientClosedError": ".errors",
     "ConfigError": ".errors",
     "ConfigFileError": ".errors",
+    "ConflictException": ".errors",
     "CredentialRetrievalError": ".errors",
     "DecodeError": ".errors",
     "ExpiredTokenException": ".errors",
@@ -131,12 +141,15 @@ _EXPORTS: dict[str, str] = {
     "PaginationError": ".errors",
     "ParamValidationError": ".errors",
     "ProfileNotFoundError": ".errors",
+    "ResourceNotFoundException": ".errors",
     "ServiceError": ".errors",
+    "ServiceQuotaExceededException": ".errors",
     "StsError": ".errors",
     "ThrottlingException": ".errors",
     "TransportError": ".errors",
     "UnsupportedProfileError": ".errors",
     "ValidationException": ".errors",
+    "WaiterError": ".errors",
     "FixtureMismatchError": ".fixtures",
     "FixtureWriteError": ".fixtures",
     # results
@@ -148,6 +161,10 @@ _EXPORTS: dict[str, str] = {
     "S3InputDataConfig": ".models",
     "S3OutputDataConfig": ".models",
     "VpcConfig": ".models",
+    # batch jobs (Get/Stop/CreateModelInvocationJob; loaded on first use)
+    "CreateJobResult": "._job_models",
+    "Job": "._job_models",
+    "StopJobResult": "._job_models",
 }
 
 __all__ = [*_EXPORTS, "__version__"]
