@@ -475,8 +475,11 @@ def serve_main(
     try:
         with _sigterm_sets(stop):
             print(f"listening on {server.url}", file=out, flush=True)
+            running = f", unfinished ones running at {fake.speed:g}x" if fake.live_jobs else ""
             print(
-                f"serving {len(fake.jobs)} jobs; stop with Ctrl-C or SIGTERM", file=err, flush=True
+                f"serving {len(fake.jobs)} jobs{running}; stop with Ctrl-C or SIGTERM",
+                file=err,
+                flush=True,
             )
             _wait(stop)
     finally:
