@@ -36,7 +36,9 @@ __all__ = [
 
 #: Seconds of samples a rate is computed over.
 RATE_WINDOW = 300.0
+#: Widest and narrowest progress bar (it shrinks first when the terminal is narrow).
 _BAR = 20
+_MIN_BAR = 5
 _RESET = "\x1b[0m"
 _COLORS = {
     "Completed": "\x1b[32m",
@@ -202,12 +204,12 @@ def _duration(seconds: float | None) -> str:
     return f"{secs}s"
 
 
-def _bar(view: JobView) -> str:
+def _bar(view: JobView, size: int) -> str:
     if view.total is None or view.processed is None or view.total <= 0:
-        return "[" + " " * _BAR + "]    "
+        return "[" + " " * size + "]     "
     fraction = min(1.0, view.processed / view.total)
-    filled = int(fraction * _BAR)
-    return "[" + "#" * filled + "." * (_BAR - filled) + f"] {fraction * 100:3.0f}%"
+    filled = int(fraction * size)
+    return "[" + "#" * filled + "." * (size - filled) + f"] {fraction * 100:3.0f}%"
 
 
 def _cut(text: str, width: int) -> str:
@@ -235,10 +237,14 @@ def render_view(
         chosen = {id(v) for v in [*(v for v in views if not v.finished), *views][:keep]}
         views = [v for v in views if id(v) in chosen]
         hidden = len(all_views) - len(views)
-    name_width = max([8, *(min(28, len(v.name)) for v in views)])
+    name_width = max([8, *(min(24, len(v.name)) for v in views)])
+    # Everything but the bar: mark, name, status, records, ok, failed, rate, ETA and gaps.
+    fixed = 2 + name_width + 2 + 18 + 2 + 7 + 2 + 13 + 2 + 8 + 2 + 6 + 2 + 7 + 2 + 6
+    size = max(_MIN_BAR, min(_BAR, width - fixed))
+    bar_width = size + 7
     header = (
-        f"  {'JOB':<{name_width}}  {'STATUS':<18}  {'PROGRESS':<27}  {'RECORDS':>15}  "
-        f"{'OK':>9}  {'FAILED':>7}  {'REC/MIN':>8}  ETA"
+        f"  {'JOB':<{name_width}}  {'STATUS':<18}  {'PROGRESS':<{bar_width}}  {'RECORDS':>13}  "
+        f"{'OK':>8}  {'FAILED':>6}  {'REC/MIN':>7}  ETA"
     )
     lines = [_cut(header, width)]
     for view in views:
@@ -248,8 +254,9 @@ def render_view(
         eta = "done" if view.finished else _duration(view.eta_seconds())
         status = f"{view.status:<18}"
         row = (
-            f"{mark} {_cut(view.name, name_width):<{name_width}}  {status}  {_bar(view):<27}  "
-            f"{records:>15}  {_n(view.succeeded):>9}  {_n(view.failed):>7}  {rate:>8}  {eta}"
+            f"{mark} {_cut(view.name, name_width):<{name_width}}  {status}  "
+            f"{_bar(view, size):<{bar_width}}  {records:>13}  {_n(view.succeeded):>8}  "
+            f"{_n(view.failed):>6}  {rate:>7}  {eta}"
         )
         row = _cut(row, width)
         code = _COLORS.get(view.status) if color else None

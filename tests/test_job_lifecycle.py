@@ -117,12 +117,31 @@ def test_stop_freezes_counts_then_stopping_then_stopped() -> None:
 def test_any_live_job_reaches_a_finished_status_with_consistent_counts(
     seed: int, speed: float
 ) -> None:
-    """Whatever its fate, a job ends finished; success + error == processed <= total."""
-    job = new_live_job(BASE, started_us=0, speed=speed, rng=random.Random(seed))
+    """Whatever its fate and start, a job ends finished; counts never go down;
+    success + error == processed <= total."""
+    rng = random.Random(seed)
+    base = dict(BASE)
+    start = rng.choice(["Submitted", "Validating", "Scheduled", "InProgress", "Stopping"])
+    if start in ("InProgress", "Stopping"):  # an existing job, part-way through
+        total = rng.randint(100, 5000)
+        processed = rng.randint(0, total)
+        errors = rng.randint(0, processed // 10)
+        base.update(totalRecordCount=total, processedRecordCount=processed, errorRecordCount=errors)
+    job = new_live_job(base, started_us=0, speed=speed, rng=rng, start_status=start)
+    previous = (0, 0)
+    for step in range(0, 200):
+        state = job.state(int(step * 3600 / speed * SECOND))
+        counts = (state.get("processedRecordCount", 0), state.get("errorRecordCount", 0))
+        assert counts[0] >= previous[0]
+        assert counts[1] >= previous[1]
+        previous = counts
     end = job.state(int(200 * 3600 / speed * SECOND))
     assert end["status"] in FINISHED
     assert end["successRecordCount"] + end["errorRecordCount"] == end["processedRecordCount"]
     assert end["processedRecordCount"] <= end["totalRecordCount"]
+    if start == "Stopping":
+        assert end["status"] == "Stopped"
+        return
     assert (end["status"] == "Completed") == (
         end["errorRecordCount"] == 0 and end["processedRecordCount"] == end["totalRecordCount"]
     )

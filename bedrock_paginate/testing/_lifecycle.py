@@ -202,6 +202,12 @@ def new_live_job(
         processed = 0 if start_status != "Stopping" else processed
     roll = rng.random()
     outcome = "Completed" if roll < 0.7 else "PartiallyCompleted" if roll < 0.9 else "Failed"
+    errors = base.get("errorRecordCount")
+    error_every = rng.randint(20, 200)
+    if isinstance(errors, int) and errors > 0 and processed > 0:
+        # Records already failed: the job cannot complete cleanly; keep its error ratio.
+        outcome = "Failed" if outcome == "Failed" else "PartiallyCompleted"
+        error_every = max(1, processed // errors)
     fixed = {k: v for k, v in base.items() if k not in _CHANGING}
     return LiveJob(
         base=fixed,
@@ -212,7 +218,7 @@ def new_live_job(
         total=total,
         rate=total / rng.uniform(30.0, 120.0),
         outcome=outcome,
-        error_every=0 if outcome == "Completed" else rng.randint(20, 200),
+        error_every=0 if outcome == "Completed" else error_every,
         fail_after=max(processed + 1, int(total * rng.uniform(0.2, 0.8))),
     )
 
