@@ -129,7 +129,7 @@ def test_any_live_job_reaches_a_finished_status_with_consistent_counts(
         base.update(totalRecordCount=total, processedRecordCount=processed, errorRecordCount=errors)
     job = new_live_job(base, started_us=0, speed=speed, rng=rng, start_status=start)
     previous = (0, 0)
-    for step in range(0, 200):
+    for step in range(200):
         state = job.state(int(step * 3600 / speed * SECOND))
         counts = (state.get("processedRecordCount", 0), state.get("errorRecordCount", 0))
         assert counts[0] >= previous[0]
