@@ -28,19 +28,26 @@ if TYPE_CHECKING:
 
     from ._client import Client
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["main"]
 
 GET = "get-model-invocation-job"
 STOP = "stop-model-invocation-job"
 CREATE = "create-model-invocation-job"
 WATCH = "watch"
-#: The commands this module runs, with their one-line help.
-COMMANDS: dict[str, str] = {
-    GET: "show one batch inference job (GetModelInvocationJob)",
-    STOP: "stop a batch inference job (StopModelInvocationJob)",
-    CREATE: "submit a batch inference job (CreateModelInvocationJob)",
-    WATCH: "watch jobs progress live until they finish (see 'watch --help')",
+_DESCRIPTIONS = {
+    GET: "Show one Amazon Bedrock batch inference job, like 'aws bedrock "
+    "get-model-invocation-job'.",
+    STOP: "Stop a batch inference job, like 'aws bedrock stop-model-invocation-job'. Prints "
+    "nothing on success; a job already finished is a ConflictException (exit 254).",
+    CREATE: "Submit a batch inference job, like 'aws bedrock create-model-invocation-job'. "
+    "Without --client-request-token a token is generated once, so retries never submit twice.",
+    WATCH: "Follow batch inference jobs until they finish: a live view on a terminal, one line "
+    "(or with --output jsonl one JSON event) per change otherwise. Without filters nor "
+    "--job-identifier: every job not finished. --until-done exits 0 when all jobs Completed, "
+    "3 when any ended otherwise.",
 }
+#: Global options that mean nothing for these commands (refused rather than ignored).
+_LISTING_ONLY = (("regions", "--regions"), ("no_paginate", "--no-paginate"))
 _TITLES = {GET: "GetModelInvocationJob", CREATE: "CreateModelInvocationJob"}
 
 
@@ -140,13 +147,16 @@ def _add_command_options(name: str, parser: argparse.ArgumentParser) -> None:
 
 def build_parser(command: str) -> argparse.ArgumentParser:
     """The parser of ``bedrock-paginate [global options] COMMAND [options]``."""
-    from .cli import PROG, _add_global_options
+    from .cli import JOB_COMMANDS, PROG, _add_global_options
 
     parser = new_parser(prog=PROG, allow_abbrev=False)
     _add_global_options(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="command", required=True)
     sub = commands.add_parser(
-        command, help=COMMANDS[command], description=COMMANDS[command], allow_abbrev=False
+        command,
+        help=JOB_COMMANDS[command],
+        description=_DESCRIPTIONS[command],
+        allow_abbrev=False,
     )
     _add_command_options(command, sub)
     _add_global_options(sub, suppress=True)
@@ -222,6 +232,22 @@ def create_params(args: argparse.Namespace) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
+def _refuse_listing_only(args: argparse.Namespace) -> None:
+    from .errors import ParamValidationError
+
+    for attribute, flag in _LISTING_ONLY:
+        if getattr(args, attribute, None):
+            raise ParamValidationError(
+                f"{flag} applies to list-model-invocation-jobs only, not {args.command}",
+                param=flag,
+            )
+    if args.command == WATCH and args.query is not None:
+        raise ParamValidationError(
+            "--query does not apply to watch; use --output jsonl and filter the events",
+            param="--query",
+        )
+
+
 def _run(args: argparse.Namespace, isatty: Callable[[], bool], out: TextIO) -> int:
     from .cli import _compile_query
 
@@ -247,7 +273,7 @@ def main(
     sleep: Callable[[float], Any] | None = None,
     now: Callable[[], datetime] | None = None,
 ) -> int:
-    """Run ``command`` (one of :data:`COMMANDS`) with the whole command line ``argv``.
+    """Run ``command`` (one of ``cli.JOB_COMMANDS``) with the whole command line ``argv``.
 
     ``isatty`` says whether stdout is a terminal (``watch`` draws its live view only then);
     ``sleep`` and ``now`` replace ``watch``'s waiting and clock (tests).
@@ -260,6 +286,7 @@ def main(
     out = stdout or sys.stdout
     logging_state = _start_debug_logging() if parsed.debug else None
     try:
+        _refuse_listing_only(parsed)
         if command == WATCH:
             from ._cli_watch import run_watch
 

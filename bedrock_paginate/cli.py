@@ -73,13 +73,14 @@ PROG = "bedrock-paginate"
 COMMAND = "list-model-invocation-jobs"
 SERVE = "serve"
 BUILD_LAYER = "build-layer"
-#: Commands run by ``_cli_jobs`` (the batch-job operations and ``watch``), loaded on use.
-JOB_COMMANDS = (
-    "get-model-invocation-job",
-    "stop-model-invocation-job",
-    "create-model-invocation-job",
-    "watch",
-)
+#: Commands run by ``_cli_jobs`` (the batch-job operations and ``watch``, loaded on use), with
+#: their one-line help.
+JOB_COMMANDS: dict[str, str] = {
+    "get-model-invocation-job": "show one batch inference job (GetModelInvocationJob)",
+    "stop-model-invocation-job": "stop a batch inference job (StopModelInvocationJob)",
+    "create-model-invocation-job": "submit a batch inference job (CreateModelInvocationJob)",
+    "watch": "follow jobs live until they finish (see 'watch --help')",
+}
 
 
 #: ``--cli-read-timeout 0`` means "never time out" in the AWS CLI; the client needs a finite
@@ -310,8 +311,8 @@ def _build_parser() -> argparse.ArgumentParser:
         help="build an AWS Lambda layer zip (see 'build-layer --help')",
         add_help=False,
     )
-    for name in JOB_COMMANDS:
-        commands.add_parser(name, help=f"see '{name} --help'", add_help=False)
+    for name, text in JOB_COMMANDS.items():
+        commands.add_parser(name, help=text, add_help=False)
     return parser
 
 

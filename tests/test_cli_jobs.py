@@ -119,6 +119,10 @@ def test_exit_codes(endpoint: str, capsys: pytest.CaptureFixture[str], clock: Cl
     assert "--job-identifier" in capsys.readouterr().err
     assert cli.main([*CREATE, "--output-data-config", "{bad json"]) == 252
     assert "--output-data-config" in capsys.readouterr().err
+    assert cli.main(["watch", "--regions", "us-east-1,us-west-2"]) == 252
+    assert "--regions applies to list-model-invocation-jobs only" in capsys.readouterr().err
+    assert cli.main(["watch", "--query", "jobs"]) == 252
+    assert "--query does not apply to watch" in capsys.readouterr().err
     arn = create(capsys)
     clock.now += timedelta(hours=2)
     assert cli.main(["stop-model-invocation-job", "--job-identifier", arn]) == 254

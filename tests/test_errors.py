@@ -30,6 +30,7 @@ _SAMPLES: dict[str, Any] = {
     "path": "/home/u/.aws/config",
     "source": "fixtures/x.json",
     "operation": "AssumeRole",
+    "job_identifier": "nightly-1",
 }
 
 

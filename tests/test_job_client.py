@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import pickle
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -236,6 +237,9 @@ def test_wait_timeout_raises_with_the_last_state() -> None:
     assert last.job_arn == arn
     assert not last.is_finished
     assert isinstance(info.value.last_response, dict)
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert copy.last_job == last
+    assert str(copy) == str(info.value)
 
 
 def test_async_twin_gets_and_waits() -> None:
