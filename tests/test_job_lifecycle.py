@@ -120,7 +120,7 @@ def test_any_live_job_reaches_a_finished_status_with_consistent_counts(
     """Whatever its fate and start, a job ends finished; counts never go down;
     success + error == processed <= total."""
     rng = random.Random(seed)
-    base = dict(BASE)
+    base: dict[str, Any] = dict(BASE)
     start = rng.choice(["Submitted", "Validating", "Scheduled", "InProgress", "Stopping"])
     if start in ("InProgress", "Stopping"):  # an existing job, part-way through
         total = rng.randint(100, 5000)
