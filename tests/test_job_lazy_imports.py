@@ -71,3 +71,12 @@ def test_the_operations_load_what_they_need_on_first_use() -> None:
         "bedrock_paginate._job_params",
         "bedrock_paginate._job_operations",
     }
+
+
+def test_the_new_cores_never_import_httpx() -> None:
+    """The operations' descriptions, models, validation, the waiter and watch's core are pure,
+    as their docstrings say: importing them all loads no httpx."""
+    pure = sorted(NEW_MODULES - {"bedrock_paginate._cli_jobs", "bedrock_paginate._cli_watch"})
+    code = "".join(f"import {name}\n" for name in pure)
+    code += "import sys\nassert 'httpx' not in sys.modules, sorted(sys.modules)\n"
+    assert imported_after(code) >= set(pure)
