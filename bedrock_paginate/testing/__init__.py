@@ -1,4 +1,6 @@
-"""Test helpers: a fake Amazon Bedrock ``ListModelInvocationJobs`` endpoint, and a fake STS.
+"""Test helpers: a fake Amazon Bedrock batch-job API (``ListModelInvocationJobs``, and
+``Get``/``Stop``/``CreateModelInvocationJob`` with jobs that run through their statuses on the
+fake's clock, ``speed`` times faster than real time), and a fake STS.
 
 Use it in your own tests, in-process or over a real loopback socket::
 
