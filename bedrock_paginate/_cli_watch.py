@@ -110,8 +110,9 @@ class _Poller:
         for arn in self._state.unfinished():
             if arn not in found:  # left the listing: see how it ended
                 found[arn] = self._client.get_model_invocation_job(jobIdentifier=arn)
-        known = [arn for arn in (v.arn for v in self._state.views) if arn in found]
-        fresh = [arn for arn in found if arn not in set(known)]
+        known = [view.arn for view in self._state.views if view.arn in found]
+        seen = set(known)
+        fresh = [arn for arn in found if arn not in seen]
         return [found[arn] for arn in known + fresh]
 
 
