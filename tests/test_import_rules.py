@@ -26,6 +26,9 @@ CORE = (
     "_engine",
     "_failures",
     "_http",
+    "_job_models",
+    "_job_operations",
+    "_job_params",
     "_operations",
     "_options",
     "_paginator",
@@ -39,6 +42,9 @@ CORE = (
     "_time",
     "_tokens",
     "_xml",
+    "_waiter",
+    "_watch",
+    "_cli_values",
     "errors",
     "models",
 )
@@ -98,6 +104,15 @@ RULES: dict[str, Rule] = {
     "_profiles": _rule(package=("errors",), third_party=(), source="_profiles docstring"),
     "_http": _rule(never=("httpx",), source="_http: the core never imports httpx"),
     "_output": _rule(package=("models", "_time"), third_party=(), source="_output docstring"),
+    "_job_models": _rule(
+        package=("models",), third_party=("attrs",), source="_job_models: only models"
+    ),
+    "_job_params": _rule(
+        package=("_serialize", "errors"), third_party=(), source="_job_params: pure"
+    ),
+    "_waiter": _rule(package=("_job_models", "errors"), third_party=(), source="_waiter: pure"),
+    "_watch": _rule(package=("_job_models",), third_party=("attrs",), source="_watch: no I/O"),
+    "_cli_values": _rule(package=("errors",), third_party=(), source="_cli_values docstring"),
     "_layer": _rule(never=("httpx", "cattrs", "jmespath", "_client"), source="_layer docstring"),
     "testing": _rule(third_party=("httpx", "attrs"), source="testing/__init__ docstring"),
     "_credentials": _rule(
