@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from ._job_models import CreateJobResult, Job, StopJobResult
+    from ._job_options import CreateJobParams, JobIdentifierParams
     from ._retry import FailureKind
     from ._waiter import Waiting
 
@@ -424,19 +425,19 @@ class Client(_ClientBase):
 
     # --- the batch-job operations (described in _job_operations, loaded on first use) -----
 
-    def get_model_invocation_job(self, **params: Any) -> Job:
+    def get_model_invocation_job(self, **params: Unpack[JobIdentifierParams]) -> Job:
         """GetModelInvocationJob (``jobIdentifier=``: the job's ARN or id): the typed job."""
         operation = _job_operation("get_model_invocation_job")
         job: Job = self._call(operation, operation.validate(params))
         return job
 
-    def stop_model_invocation_job(self, **params: Any) -> StopJobResult:
+    def stop_model_invocation_job(self, **params: Unpack[JobIdentifierParams]) -> StopJobResult:
         """StopModelInvocationJob (``jobIdentifier=``); ``ConflictException`` once finished."""
         operation = _job_operation("stop_model_invocation_job")
         result: StopJobResult = self._call(operation, operation.validate(params))
         return result
 
-    def create_model_invocation_job(self, **params: Any) -> CreateJobResult:
+    def create_model_invocation_job(self, **params: Unpack[CreateJobParams]) -> CreateJobResult:
         """CreateModelInvocationJob with boto3's parameter names (``jobName``, ``roleArn``,
         ``modelId``, ``inputDataConfig``, ``outputDataConfig``, ...); the new job's ARN.
 
@@ -552,19 +553,23 @@ class AsyncClient(_ClientBase):
 
     # --- the batch-job operations (described in _job_operations, loaded on first use) -----
 
-    async def get_model_invocation_job(self, **params: Any) -> Job:
+    async def get_model_invocation_job(self, **params: Unpack[JobIdentifierParams]) -> Job:
         """GetModelInvocationJob (``jobIdentifier=``: the job's ARN or id): the typed job."""
         operation = _job_operation("get_model_invocation_job")
         job: Job = await self._call(operation, operation.validate(params))
         return job
 
-    async def stop_model_invocation_job(self, **params: Any) -> StopJobResult:
+    async def stop_model_invocation_job(
+        self, **params: Unpack[JobIdentifierParams]
+    ) -> StopJobResult:
         """StopModelInvocationJob (``jobIdentifier=``); ``ConflictException`` once finished."""
         operation = _job_operation("stop_model_invocation_job")
         result: StopJobResult = await self._call(operation, operation.validate(params))
         return result
 
-    async def create_model_invocation_job(self, **params: Any) -> CreateJobResult:
+    async def create_model_invocation_job(
+        self, **params: Unpack[CreateJobParams]
+    ) -> CreateJobResult:
         """CreateModelInvocationJob, as :meth:`Client.create_model_invocation_job`."""
         operation = _job_operation("create_model_invocation_job")
         result: CreateJobResult = await self._call(operation, operation.validate(params))

@@ -113,6 +113,7 @@ RULES: dict[str, Rule] = {
     "_waiter": _rule(package=("_job_models", "errors"), third_party=(), source="_waiter: pure"),
     "_watch": _rule(package=("_job_models",), third_party=("attrs",), source="_watch: no I/O"),
     "_cli_values": _rule(package=("errors",), third_party=(), source="_cli_values docstring"),
+    "_job_options": _rule(package=("models",), third_party=(), source="_job_options: pure"),
     "_layer": _rule(never=("httpx", "cattrs", "jmespath", "_client"), source="_layer docstring"),
     "testing": _rule(third_party=("httpx", "attrs"), source="testing/__init__ docstring"),
     "_credentials": _rule(

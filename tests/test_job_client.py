@@ -143,7 +143,7 @@ def test_create_is_validated_before_sending(signed: tuple[FakeBedrock, Client]) 
     with pytest.raises(ParamValidationError):
         client.create_model_invocation_job(**create_args(timeoutDurationInHours=200))
     with pytest.raises(ParamValidationError):
-        client.get_model_invocation_job(jobIdentifer="typo")
+        client.get_model_invocation_job(jobIdentifer="typo")  # type: ignore[call-arg]
     assert fake.request_count == before
 
 

@@ -22,7 +22,9 @@ from bedrock_paginate import (
     Client,
     ClientMeta,
     ClientOptions,
+    CreateJobResult,
     FixtureWriteError,
+    Job,
     JobSummary,
     JSONFileCache,
     Page,
@@ -31,6 +33,7 @@ from bedrock_paginate import (
     Paginator,
     RegionListing,
     ResponseMetadata,
+    StopJobResult,
     list_jobs_across_regions,
     list_jobs_across_regions_sync,
 )
@@ -119,3 +122,34 @@ def wrong_calls(client: Client) -> None:
     list_jobs_across_regions_sync(["us-east-1"], max_concurency=2)  # type: ignore[call-arg]
     list_jobs_across_regions_sync(["us-east-1"], client_kwargs={"regoin_name": "x"})  # type: ignore[arg-type]
     bedrock_paginate.Clinet  # type: ignore[attr-defined]  # noqa: B018
+
+
+def batch_jobs(client: Client) -> None:
+    """The batch-job operations and the waiter."""
+    created = client.create_model_invocation_job(
+        jobName="nightly",
+        roleArn="arn:aws:iam::123456789012:role/r",
+        modelId="amazon.nova-lite-v1:0",
+        inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://b-1/in/"}},
+        outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://b-1/out/"}},
+        timeoutDurationInHours=24,
+    )
+    assert_type(created, CreateJobResult)
+    assert_type(created.job_arn, str)
+    job = client.get_model_invocation_job(jobIdentifier=created.job_arn)
+    assert_type(job, Job)
+    assert_type(job.processed_record_count, int | None)
+    assert_type(client.stop_model_invocation_job(jobIdentifier=job.job_arn), StopJobResult)
+    final = client.wait_for_model_invocation_job(
+        job.job_arn, timeout=60.0, poll_interval=5, on_update=lambda j: print(j.status)
+    )
+    assert_type(final, Job)
+    client.get_model_invocation_job(jobIdentifer="x")  # type: ignore[call-arg]
+    client.create_model_invocation_job(jobName="only-a-name")  # type: ignore[call-arg]
+    client.wait_for_model_invocation_job(job.job_arn, timeout="60")  # type: ignore[arg-type]
+
+
+async def async_batch_jobs(client: AsyncClient) -> None:
+    job = await client.get_model_invocation_job(jobIdentifier="arn")
+    assert_type(job, Job)
+    assert_type(await client.wait_for_model_invocation_job("arn", poll_interval=1), Job)
