@@ -251,8 +251,9 @@ def validate_job_identifier_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Get/Stop's arguments: ``jobIdentifier``, a job ARN (or the job's id), 1 to 1011
     characters. ``None`` is absent, as for the listing.
 
-    The service model allows an empty identifier, but an empty URI label names another
-    resource path; refusing it here is the only case where we check more than botocore.
+    The service model allows an empty identifier, but an empty URI label (like ``.`` and
+    ``..``, which URL normalisation removes) names another resource path; refusing those
+    three is the only case where we check more than botocore.
     """
     _unknown(params, JOB_IDENTIFIER_PARAMS)
     value = params.get("jobIdentifier")
@@ -260,7 +261,16 @@ def validate_job_identifier_params(params: Mapping[str, Any]) -> dict[str, Any]:
         raise ParamValidationError(
             'Missing required parameter in input: "jobIdentifier"', param="jobIdentifier"
         )
-    return {"jobIdentifier": _string("jobIdentifier", value, low=1, high=1011)}
+    identifier = _string("jobIdentifier", value, low=1, high=1011)
+    if identifier in (".", ".."):
+        # A dot segment: URL normalisation removes it, and the request would reach another
+        # resource (/model-invocation-job or /) instead of naming a job.
+        raise ParamValidationError(
+            f"Invalid value for parameter jobIdentifier: {identifier!r}; a job identifier is "
+            "the job's ARN or id, and '.' or '..' cannot be sent as one",
+            param="jobIdentifier",
+        )
+    return {"jobIdentifier": identifier}
 
 
 def validate_create_params(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,8 +9,11 @@ import pickle
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from bedrock_paginate import AsyncClient, Client
 from bedrock_paginate._decode import parse_timestamp
@@ -275,3 +278,32 @@ def test_async_twin_gets_and_waits() -> None:
     assert job.is_finished
     assert seen[-1] == job.status
     assert json.loads(json.dumps(job.to_dict(), default=str))["jobArn"] == job.job_arn
+
+
+@settings(max_examples=60, deadline=None)
+@given(identifier=st.text(min_size=1, max_size=40))
+@example(identifier=".")
+@example(identifier="..")
+@example(identifier="a/../b")
+def test_any_identifier_is_refused_locally_or_signed_for_the_right_path(identifier: str) -> None:
+    """Any text: a ParamValidationError before sending ('.' and '..', which URL normalisation
+    would send elsewhere), or a request for that very job, correctly signed (404, never 403)."""
+    fake = FakeBedrock(check_sigv4=True, credentials={ACCESS_KEY: SECRET_KEY})
+    client = Client(
+        transport=fake.transport(),
+        region_name="us-east-1",
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        environ={},
+    )
+    try:
+        client.get_model_invocation_job(jobIdentifier=identifier)
+    except ParamValidationError:
+        assert identifier in (".", "..")
+        assert fake.request_count == 0
+        return
+    except ResourceNotFoundException:
+        (request,) = fake.requests
+        assert unquote(request.path) == "/model-invocation-job/" + identifier
+        return
+    raise AssertionError("an empty fake found a job")
