@@ -148,11 +148,12 @@ def _make_union_hook(cls: type[T], converter: cattrs.Converter) -> Callable[[obj
     return hook
 
 
-_JOB_MODELS_MODULE = "bedrock_paginate._job_models"
-
-
-def _is_job_operation_model(cls: Any) -> bool:
-    return getattr(cls, "__module__", None) == _JOB_MODELS_MODULE and attrs.has(cls)
+def _is_operation_output(cls: Any) -> bool:
+    """An operation's output model (``Job``, ``CreateJobResult``, ...): an attrs class with a
+    ``response_metadata`` field. (``Page`` has one too but is built by :func:`decode_page`.)"""
+    return (
+        isinstance(cls, type) and attrs.has(cls) and "response_metadata" in attrs.fields_dict(cls)
+    )
 
 
 def _output_structure_fn(cls: Any, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
@@ -186,9 +187,10 @@ def _configure(converter: cattrs.Converter) -> cattrs.Converter:
         converter.register_structure_hook(union, _make_union_hook(union, converter))
     # Items are checked to be objects in jobs_from_dicts.
     converter.register_structure_hook(JobSummary, _structure_fn(JobSummary, converter))
-    # The batch-job operations' results: built on first use, so listing never imports them.
+    # Operations' output models (the batch-job ones, and any later): their structure functions
+    # are built on first use, so the listing never imports or builds them.
     converter.register_structure_hook_factory(
-        _is_job_operation_model, lambda cls: _output_structure_fn(cls, converter)
+        _is_operation_output, lambda cls: _output_structure_fn(cls, converter)
     )
     return converter
 
@@ -465,7 +467,8 @@ def query_error_fields(response: HttpResponse) -> ErrorFields:
 
 
 def decode_output(response: HttpResponse, cls: type[T], *, retry_attempts: int = 0) -> T:
-    """Decode a 2xx response of a batch-job operation into its output model ``cls`` (one of
+    """Decode a 2xx response of an operation into its output model ``cls`` (an attrs class
+    with wire names in its field metadata and a ``response_metadata`` field, such as those of
     :mod:`bedrock_paginate._job_models`), with ``response_metadata`` filled in.
 
     An empty body is an empty object (StopModelInvocationJob answers with one or with nothing).
