@@ -147,14 +147,15 @@ class _Handler(BaseHTTPRequestHandler):
             request_id = str(uuid.uuid4())
             body = json.dumps({"message": refusal[1]}).encode()
             extra = {"x-amzn-ErrorType": refusal[0], "Content-Type": "application/json"}
-            self._send(403, {"x-amzn-RequestId": request_id, **extra}, body)
+            status, headers_out = 403, {"x-amzn-RequestId": request_id, **extra}
         else:
             answer = self.server.fake.handle(self.command, path, query, headers)
             request_id = answer.header("x-amzn-RequestId") or ""
-            self._send(answer.status, dict(answer.headers), answer.body)
+            status, headers_out, body = answer.status, dict(answer.headers), answer.body
+        # Recorded before answering: the client may check ``seen`` as soon as it has the answer.
         with self.server.lock:
-            status = 403 if refusal else answer.status
             self.server.seen.append(Seen(query, refusal is None, status, request_id))
+        self._send(status, headers_out, body)
 
     def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
         self.send_response(status)
