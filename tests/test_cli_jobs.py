@@ -260,3 +260,20 @@ def test_watch_tty_redraws_in_place_and_ctrl_c_exits_130(
     assert "cli-1" in last_view
     assert "InProgress" in last_view
     assert "1 jobs, 0 finished" in last_view
+
+
+def test_watch_replays_a_recorded_lifecycle_offline(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--replay: watch follows fixtures/job-lifecycle.json with no endpoint nor credentials."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "job-lifecycle.json"
+    arn = json.loads(fixture.read_text())["interactions"][0]["response"]["body"]["jobArn"]
+    argv = ["--replay", str(fixture), "--job-identifier", arn, "--until-done", "--interval", "60"]
+    code, out = watch(argv, Clock())
+    moves = [line.split(" ", 2)[2] for line in out.splitlines()]
+    assert code == 0
+    assert moves[0] == "seen Submitted"
+    assert moves[-1] == "InProgress -> Completed records 1,200/1,200 (ok 1,200, failed 0)"
+    assert "all 1 jobs Completed" in capsys.readouterr().err
