@@ -277,3 +277,26 @@ def test_watch_replays_a_recorded_lifecycle_offline(
     assert moves[0] == "seen Submitted"
     assert moves[-1] == "InProgress -> Completed records 1,200/1,200 (ok 1,200, failed 0)"
     assert "all 1 jobs Completed" in capsys.readouterr().err
+
+
+def test_watch_rides_out_a_throttled_poll(
+    endpoint: str,
+    fake: FakeBedrock,
+    clock: Clock,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A poll throttled past the client's retries is reported on stderr and retried at the
+    next interval; the watch still ends with the job's final state."""
+    from bedrock_paginate.testing import Fault
+
+    arn = create(capsys)
+    fake.set_job_fate(arn, outcome="Completed", total=600, rate=600)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    fake.inject(Fault.throttle(), times=1)
+    code, out = watch(["--job-identifier", arn, "--until-done", "--interval", "30"], clock)
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "poll failed, retrying in 30 s" in err
+    assert "ThrottlingException" in err
+    assert out.splitlines()[-1].endswith("cli-1 seen Completed records 600/600 (ok 600, failed 0)")
