@@ -264,6 +264,21 @@ def _run(args: argparse.Namespace, isatty: Callable[[], bool], out: TextIO) -> i
     return EXIT_OK
 
 
+def _fail(exc: BaseException, *, debug: bool) -> int:
+    """Report ``exc`` as the listing does (its message and exit code; these commands have
+    nothing to resume) and return the exit code."""
+    from .cli import _error_message, _exit_code
+
+    if debug and not isinstance(exc, KeyboardInterrupt):
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    message = _error_message(exc)
+    sys.stderr.write("\n" if isinstance(exc, KeyboardInterrupt) else f"{message}\n")
+    sys.stderr.flush()
+    return _exit_code(exc)
+
+
 def main(
     argv: Sequence[str],
     command: str,
@@ -278,7 +293,7 @@ def main(
     ``isatty`` says whether stdout is a terminal (``watch`` draws its live view only then);
     ``sleep`` and ``now`` replace ``watch``'s waiting and clock (tests).
     """
-    from .cli import _report, _silence_stdout, _start_debug_logging
+    from .cli import _silence_stdout, _start_debug_logging
 
     parsed = parse(build_parser(command), argv)
     if isinstance(parsed, int):
@@ -296,7 +311,7 @@ def main(
         _silence_stdout()
         return EXIT_OK
     except (Exception, KeyboardInterrupt) as exc:
-        return _report(exc, None, debug=bool(parsed.debug))
+        return _fail(exc, debug=bool(parsed.debug))
     finally:
         if logging_state is not None:
             log, handler, level = logging_state
