@@ -731,6 +731,11 @@ class _PageIteratorBase(Generic[_CLIENT]):
             return state.page_position(self._partial)
         return state.position_token()
 
+    def page_position(self, returned: int) -> str:
+        """Where to continue after the first ``returned`` jobs of the last page received."""
+        state = self._state or self._new_state()
+        return state.page_position(returned)
+
     @property
     def pages_fetched(self) -> int:
         """Pages received so far in the current iteration."""
@@ -770,19 +775,9 @@ class _PageIteratorBase(Generic[_CLIENT]):
 
 
 def _compile(expression: str) -> Any:
-    try:
-        import jmespath
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ParamValidationError(
-            "search() and --query need JMESPath: pip install 'bedrock-paginate[jmespath]'",
-            param="expression",
-        ) from None
-    try:
-        return jmespath.compile(expression)
-    except jmespath.exceptions.JMESPathError as exc:
-        raise ParamValidationError(
-            f"invalid JMESPath expression {expression!r}: {exc}", param="expression"
-        ) from None
+    from ._jmespath import compile_expression
+
+    return compile_expression(expression)
 
 
 def _search_page(compiled: Any, page: Page) -> Iterator[Any]:

@@ -27,13 +27,14 @@ Imports only the standard library, ``models`` and ``_time``; never httpx or jmes
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TextIO
 
 from ._time import parse_iso8601
 from .models import JOB_TIMESTAMP_MEMBERS
 
 if TYPE_CHECKING:
+    from ._stdout import Delivery
     from .models import JobSummary
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "make_sink",
     "render_single_page",
     "table_lines",
+    "text_chunks",
 ]
 
 OutputFormat = Literal["json", "text", "table", "jsonl"]
@@ -264,7 +266,17 @@ def _generic_table(value: Any) -> list[str]:
 
 
 class Sink(Protocol):
-    """Where the pages of a listing go, in one output format."""
+    """Where the pages of a listing go, in one output format.
+
+    ``delivered`` counts the jobs whose output reached stdout completely (see ``_stdout``);
+    a *streaming* sink delivers in :meth:`page`, a buffered one only in :meth:`finish`.
+    """
+
+    streams: bool
+
+    @property
+    def delivered(self) -> int:
+        """Jobs whose output reached stdout completely."""
 
     def page(self, jobs: list[dict[str, Any]]) -> None:
         """Take the job records of one page (in order)."""
@@ -283,10 +295,23 @@ def _write(stream: TextIO, text: str) -> None:
         stream.flush()
 
 
-class _JsonSink:
-    def __init__(self, out: TextIO, query: Query | None) -> None:
+class _BaseSink:
+    streams = True
+
+    def __init__(self, out: Delivery, query: Query | None) -> None:
         self._out = out
         self._query = query
+
+    @property
+    def delivered(self) -> int:
+        return self._out.delivered
+
+
+class _JsonSink(_BaseSink):
+    streams = False
+
+    def __init__(self, out: Delivery, query: Query | None) -> None:
+        super().__init__(out, query)
         self._jobs: list[dict[str, Any]] = []
 
     def page(self, jobs: list[dict[str, Any]]) -> None:
@@ -298,59 +323,78 @@ class _JsonSink:
             result["NextToken"] = next_token
         return result if self._query is None else self._query.search(result)
 
+    def _text(self, next_token: str | None) -> str:
+        return format_json(self._result(next_token))
+
     def finish(self, next_token: str | None, *, complete: bool) -> None:
-        _write(self._out, format_json(self._result(next_token)))
+        # One document: it reaches the output whole, or (for resuming) not at all.
+        self._out.write([(self._text(next_token), len(self._jobs))])
 
 
 class _TableSink(_JsonSink):
-    def finish(self, next_token: str | None, *, complete: bool) -> None:
+    def _text(self, next_token: str | None) -> str:
         if self._query is not None:
             lines = _generic_table(self._result(next_token))
         else:
             lines = table_lines(self._jobs)
             if next_token is not None:
                 lines.append(f"NextToken: {next_token}")
-        _write(self._out, "".join(f"{line}\n" for line in lines))
+        return "".join(f"{line}\n" for line in lines)
 
 
-class _TextSink:
-    def __init__(self, out: TextIO, query: Query | None) -> None:
-        self._out = out
-        self._query = query
+def text_chunks(jobs: list[dict[str, Any]]) -> list[str]:
+    """``format_text({"invocationJobSummaries": jobs})`` cut into one piece per job."""
+    columns = sorted({k for job in jobs for k in _scalar_keys(job)})
+    chunks = []
+    for job in jobs:
+        lines: list[str] = []
+        _text_dict(job, _RESULT_KEY, columns, lines)
+        chunks.append("".join(lines))
+    return chunks
 
+
+class _TextSink(_BaseSink):
     def page(self, jobs: list[dict[str, Any]]) -> None:
-        value: Any = {_RESULT_KEY: jobs}
-        if self._query is not None:
-            value = self._query.search(value)
-        _write(self._out, format_text(value))
+        if self._query is None:
+            self._out.write([(text, 1) for text in text_chunks(jobs)])
+        else:  # the query sees the whole page: its output is all or nothing
+            self._out.write([(format_text(self._query.search({_RESULT_KEY: jobs})), len(jobs))])
 
     def finish(self, next_token: str | None, *, complete: bool) -> None:
         if next_token is not None:
-            _write(self._out, format_text({"NextToken": {"NextToken": next_token}}))
+            self._out.write([(format_text({"NextToken": {"NextToken": next_token}}), 0)])
 
 
-class _JsonlSink:
-    def __init__(self, out: TextIO, err: TextIO, query: Query | None) -> None:
-        self._out = out
+class _JsonlSink(_BaseSink):
+    def __init__(self, out: Delivery, err: TextIO, query: Query | None) -> None:
+        super().__init__(out, query)
         self._err = err
-        self._query = query
+        #: Jobs the query turned into null (not printed); see :attr:`all_dropped`.
+        self.dropped = 0
+        self.seen = 0
 
-    def _lines(self, jobs: Iterable[dict[str, Any]]) -> Iterable[str]:
-        for job in jobs:
-            value = job if self._query is None else self._query.search(job)
-            if value is not None:
-                yield _jsonl(value)
+    def _line(self, job: dict[str, Any]) -> str:
+        value = job if self._query is None else self._query.search(job)
+        if value is None:
+            self.dropped += 1
+            return ""
+        return _jsonl(value)
 
     def page(self, jobs: list[dict[str, Any]]) -> None:
-        # One write per page, so an interrupt never leaves half a page printed.
-        _write(self._out, "".join(self._lines(jobs)))
+        self.seen += len(jobs)
+        self._out.write([(self._line(job), 1) for job in jobs])
+
+    @property
+    def all_dropped(self) -> bool:
+        """True when --query turned every job (at least one) into null: nothing printed."""
+        return self.seen > 0 and self.dropped == self.seen
 
     def finish(self, next_token: str | None, *, complete: bool) -> None:
         if complete and next_token is not None:
             _write(self._err, f"NextToken: {next_token}\n")
 
 
-def make_sink(fmt: OutputFormat, out: TextIO, err: TextIO, query: Query | None) -> Sink:
+def make_sink(fmt: OutputFormat, out: Delivery, err: TextIO, query: Query | None) -> Sink:
     """The sink for ``--output fmt`` writing to ``out`` (``err`` for jsonl's token line)."""
     if fmt == "json":
         return _JsonSink(out, query)
@@ -365,7 +409,7 @@ def render_single_page(
     fmt: OutputFormat,
     jobs: list[dict[str, Any]],
     next_token: str | None,
-    out: TextIO,
+    out: Delivery,
     err: TextIO,
     query: Query | None,
 ) -> None:
@@ -381,13 +425,14 @@ def render_single_page(
         return
     value: Any = document if query is None else query.search(document)
     if fmt == "json":
-        _write(out, format_json(value))
+        text = format_json(value)
     elif fmt == "text":
-        _write(out, format_text(value))
+        text = format_text(value)
     elif query is not None:
-        _write(out, "".join(f"{line}\n" for line in _generic_table(value)))
+        text = "".join(f"{line}\n" for line in _generic_table(value))
     else:
         lines = table_lines(jobs)
         if next_token is not None:
             lines.append(f"nextToken: {next_token}")
-        _write(out, "".join(f"{line}\n" for line in lines))
+        text = "".join(f"{line}\n" for line in lines)
+    out.write([(text, len(jobs))])

@@ -378,67 +378,66 @@ def _stderr_isatty() -> bool:
         return False
 
 
-class _CheckedQuery:
-    """A compiled ``--query`` whose evaluation errors are usage errors (exit 252)."""
-
-    def __init__(self, compiled: Any, expression: str) -> None:
-        self._compiled = compiled
-        self._expression = expression
-
-    def search(self, value: Any) -> Any:
-        """Evaluate the expression; a type error in it is the user's to fix."""
-        import jmespath
-
-        from .errors import ParamValidationError
-
-        try:
-            return self._compiled.search(value)
-        except jmespath.exceptions.JMESPathError as exc:
-            message = " ".join(str(exc).split())
-            raise ParamValidationError(
-                f"--query {self._expression} failed: {message}", param="--query"
-            ) from None
-
-
 def _compile_query(expression: str | None) -> Query | None:
     if expression is None:
         return None
-    from .errors import ParamValidationError
+    from ._jmespath import compile_expression
 
-    try:
-        import jmespath
-    except ImportError:
-        raise ParamValidationError(
-            "--query needs the jmespath package, which is not installed: "
-            "pip install 'bedrock-paginate[jmespath]'",
-            param="--query",
-        ) from None
-    try:
-        compiled = jmespath.compile(expression)
-    except jmespath.exceptions.JMESPathError as exc:
-        message = " ".join(str(exc).split())
-        raise ParamValidationError(
-            f"Bad value for --query {expression}: {message}", param="--query"
-        ) from None
-    return _CheckedQuery(compiled, expression)
+    return compile_expression(expression, param="--query")
 
 
 # --- running a command -----------------------------------------------------------------------
+
+
+class _Cursor:
+    """Where one listing stands for "nothing lost": the first job not yet delivered to stdout.
+
+    ``start`` is where the listing began, ``committed`` the first job whose output has not
+    reached stdout, ``reached`` the first job not yet fetched. A streaming sink moves
+    ``committed`` as each job is written; a buffered one only when its document is written.
+    """
+
+    def __init__(self, start: str) -> None:
+        self.start = start
+        self.committed = start
+        self.reached = start
+        #: Every job of the listing fetched (or MaxItems reached) and delivered, trailer included.
+        self.delivered_all = False
+        self.error: BaseException | None = None
+        self.continuation: str | None = None  # MaxItems' NextToken
+
+    def wrote(
+        self, sink: Sink, before: int, count: int, position: Callable[[int | None], str | None]
+    ) -> None:
+        """Account a page of ``count`` jobs handed to ``sink`` (delivered before: ``before``)."""
+        self.reached = position(None) or self.reached
+        if not sink.streams:
+            return
+        written = sink.delivered - before
+        where = position(None) if written >= count else position(written) if written else None
+        if where is not None:
+            self.committed = where
+
+    def resume(self) -> str | None:
+        """The resume token to print, or ``None`` (nothing missing, or nothing printed)."""
+        if self.delivered_all or self.committed == self.start:
+            return None
+        return self.committed
 
 
 class _Run:
     """One ``list-model-invocation-jobs`` invocation: the client call and the output."""
 
     def __init__(self, args: argparse.Namespace, isatty: Callable[[], bool]) -> None:
+        from ._stdout import Delivery
+
         self.args = args
-        self.out = sys.stdout
+        self.out = Delivery(sys.stdout)
         self.err = sys.stderr
         self.isatty = isatty
         self.fmt: OutputFormat = args.output or "json"
-        #: Where to continue: the first job not yet printed (updated after each page).
-        self.resume_at: str | None = None
-        #: Pages fully handed to the output so far.
-        self.printed = 0
+        #: One cursor per listing (per region with --regions), for the resume lines.
+        self.cursors: dict[str, _Cursor] = {}
 
     def filters(self) -> dict[str, Any]:
         args = self.args
@@ -455,26 +454,38 @@ class _Run:
             if value is not None
         }
 
+    def pagination_config(self) -> PaginationOptions:
+        """``PaginationConfig`` from ``--max-items``, ``--page-size``, ``--starting-token``."""
+        settings = (
+            ("MaxItems", self.args.max_items),
+            ("PageSize", self.args.page_size),
+            ("StartingToken", self.args.starting_token),
+        )
+        return cast("PaginationOptions", {k: v for k, v in settings if v is not None})
+
+    def client_options(self) -> ClientOptions:
+        """The Client arguments every listing shares (one region or several)."""
+        args = self.args
+        return {
+            "endpoint_url": args.endpoint_url,
+            "profile_name": args.profile,
+            "verify": False if args.no_verify_ssl else args.ca_bundle,
+            "connect_timeout": args.cli_connect_timeout,
+            "read_timeout": args.cli_read_timeout,
+            **_credential_kwargs(),
+        }
+
     def client(self) -> Client:
         from ._client import Client
 
         args = self.args
-        verify: bool | str | None = False if args.no_verify_ssl else args.ca_bundle
-        credentials = _credential_kwargs()
-        client = Client(
-            region_name=args.region,
-            endpoint_url=args.endpoint_url,
-            profile_name=args.profile,
-            verify=verify,
-            connect_timeout=args.cli_connect_timeout,
-            read_timeout=args.cli_read_timeout,
-            record_to=args.record,
-            replay_from=args.replay,
-            # A continuation (--starting-token) starts at a later recorded page.
-            replay_any_order=True,
-            mfa_prompt=credentials.get("mfa_prompt"),
-            credential_cache=credentials.get("credential_cache"),
-        )
+        options = self.client_options()
+        options["region_name"] = args.region
+        options["record_to"] = args.record
+        options["replay_from"] = args.replay
+        # A continuation (--starting-token) starts at a later recorded page.
+        options["replay_any_order"] = True
+        client = Client(**options)
         _debug_config(client)
         return client
 
@@ -509,98 +520,163 @@ class _Run:
 
     def listing(self, client: Client, query: Query | None) -> int:
         from ._output import job_record, make_sink
+        from ._stdout import OutputError
 
-        settings = (
-            ("MaxItems", self.args.max_items),
-            ("PageSize", self.args.page_size),
-            ("StartingToken", self.args.starting_token),
-        )
-        config = {key: value for key, value in settings if value is not None}
         pages = client.get_paginator("list_model_invocation_jobs").paginate(
-            **self.filters(), PaginationConfig=cast("PaginationOptions", config)
+            **self.filters(), PaginationConfig=self.pagination_config()
         )
         sink = make_sink(self.fmt, self.out, self.err, query)
         progress = _Progress(self.err, self.isatty())
-        # ``resume_at`` is where to continue if we stop before the current page is printed:
-        # a page taken from the iterator but not yet printed is fetched again, never skipped.
-        self.resume_at = pages.position_token()
+        cursor = self.cursors[""] = _Cursor(pages.position_token())
+
+        def position(returned: int | None) -> str:
+            return pages.position_token() if returned is None else pages.page_position(returned)
+
         try:
             for page in pages:
                 records = [job_record(job) for job in page.invocation_job_summaries]
                 progress.clear()  # stdout may be the same terminal: never print after it
-                sink.page(records)
-                self.resume_at = pages.position_token()
-                self.printed += 1
+                before = sink.delivered
+                try:
+                    sink.page(records)
+                finally:
+                    cursor.wrote(sink, before, len(records), position)
                 progress.update(
                     pages.pages_fetched, pages.jobs_returned, more=page.next_token is not None
                 )
-        except BaseException:
+        except BaseException as exc:
             progress.clear()
-            if self.printed:
-                _finish_partial(sink, self.resume_at)
+            cursor.reached = getattr(exc, "resume_token", None) or cursor.reached
+            if not isinstance(exc, OutputError):
+                self.finish_partial(sink, cursor)
             raise
         progress.clear()
         sink.finish(pages.resume_token, complete=True)
+        cursor.delivered_all = True
+        self.warn_if_all_dropped(sink)
         return EXIT_OK
 
-    def regions(self, query: Query | None) -> int:
-        """``--regions``: every region listed concurrently; one region's failure loses no other."""
-        from ._output import job_record, make_sink
-        from ._regions import list_jobs_across_regions_sync
+    def finish_partial(self, sink: Sink, cursor: _Cursor) -> None:
+        """After a failure: print what a buffered sink holds, or a streaming sink's trailer
+        (the NextToken shown is where to resume); a failure here must not hide the original
+        error."""
+        if cursor.reached == cursor.start:
+            return
+        token = cursor.committed if sink.streams else cursor.reached
+        try:
+            sink.finish(token, complete=False)
+        except (Exception, KeyboardInterrupt):
+            return
+        cursor.committed = token
 
-        args = self.args
-        regions = _region_list(args)
-        settings = (
-            ("MaxItems", args.max_items),
-            ("PageSize", args.page_size),
-            ("StartingToken", args.starting_token),
+    def warn_if_all_dropped(self, sink: Sink) -> None:
+        if getattr(sink, "all_dropped", False):
+            self.err.write(
+                f"warning: --query {self.args.query} returned null for every job, so nothing "
+                "was printed (with --output jsonl the query runs on each job, not on the "
+                "whole result)\n"
+            )
+
+    def regions(self, query: Query | None) -> int:
+        """``--regions``: every region listed concurrently, streamed as pages arrive; one
+        region's failure loses no other."""
+        import asyncio
+
+        from ._paginator import LIST_MODEL_INVOCATION_JOBS, PaginationState
+
+        regions = _region_list(self.args)
+        start = (
+            self.args.starting_token
+            or PaginationState[Any](LIST_MODEL_INVOCATION_JOBS).position_token()
         )
-        config = {key: value for key, value in settings if value is not None}
-        verify: bool | str | None = False if args.no_verify_ssl else args.ca_bundle
-        client_kwargs: ClientOptions = {
-            "endpoint_url": args.endpoint_url,
-            "verify": verify,
-            "connect_timeout": args.cli_connect_timeout,
-            "read_timeout": args.cli_read_timeout,
-        }
-        client_kwargs.update(_credential_kwargs())
-        listings = list_jobs_across_regions_sync(
+        self.cursors = {region: _Cursor(start) for region in regions}
+        return asyncio.run(self._regions(regions, query))
+
+    async def _regions(self, regions: list[str], query: Query | None) -> int:
+        from ._output import job_record, make_sink
+        from ._regions import iter_region_pages
+        from ._stdout import OutputError
+
+        sink = make_sink(self.fmt, self.out, self.err, query)
+        held: dict[str, list[dict[str, Any]]] = {region: [] for region in regions}
+        options = self.client_options()
+        del options["profile_name"]
+        events = iter_region_pages(
             regions,
-            profiles=(args.profile,),
-            client_kwargs=client_kwargs,
-            PaginationConfig=cast("PaginationOptions", config),
+            profiles=(self.args.profile,),
+            client_kwargs=options,
+            PaginationConfig=self.pagination_config(),
             **self.filters(),
         )
-        sink = make_sink(self.fmt, self.out, self.err, query)
-        failures: list[BaseException] = []
-        for listing in listings:
-            records = [{"region": listing.region, **job_record(j)} for j in listing.jobs]
-            sink.page(records)
-            if listing.error is not None:
-                failures.append(listing.error)
+        try:
+            async for event in events:
+                cursor = self.cursors[event.region]
+                if event.kind == "page":
+                    records = [{"region": event.region, **job_record(j)} for j in event.jobs]
+                    if not sink.streams:
+                        held[event.region].extend(records)
+                        cursor.reached = event.position(None) or cursor.reached
+                        continue
+                    before = sink.delivered
+                    try:
+                        sink.page(records)
+                    finally:
+                        cursor.wrote(sink, before, len(records), event.position)
+                elif event.kind == "error":
+                    cursor.error = event.error
+                    cursor.reached = event.resume_token or cursor.reached
+                    message = _error_message(event.error or Exception()).strip()
+                    self.err.write(f"region {event.region}: {message}\n")
+                elif event.kind == "end":
+                    cursor.continuation = event.resume_token
+                    cursor.reached = event.resume_token or cursor.reached
+                    cursor.delivered_all = sink.streams
+        except BaseException as exc:
+            if not sink.streams and not isinstance(exc, OutputError):
+                self.finish_held(sink, regions, held)
+            raise
+        failures = [c.error for c in self.cursors.values() if c.error is not None]
+        if not sink.streams:
+            for region in regions:
+                sink.page(held[region])
+            sink.finish(None, complete=not failures)
+            for cursor in self.cursors.values():
+                cursor.committed = cursor.reached
+                cursor.delivered_all = cursor.error is None
+        self.warn_if_all_dropped(sink)
+        for region, cursor in self.cursors.items():
+            if cursor.continuation is not None:
                 self.err.write(
-                    f"region {listing.region}: {_error_message(listing.error).strip()}\n"
+                    f"continue {region} with --regions {region} "
+                    f"--starting-token {cursor.continuation}\n"
                 )
-            if listing.resume_token is not None:
-                verb = "resume" if listing.error is not None else "continue"
-                self.err.write(
-                    f"{verb} {listing.region} with --regions {listing.region} "
-                    f"--starting-token {listing.resume_token}\n"
-                )
-        sink.finish(None, complete=not failures)
+        for line in self.resume_lines():
+            self.err.write(line + "\n")
         return _exit_code(failures[0]) if failures else EXIT_OK
 
-    def resume_token(self) -> str | None:
-        """Where to resume after a failure, or ``None`` when no page was printed yet."""
-        return self.resume_at if self.printed else None
+    def finish_held(
+        self, sink: Sink, regions: list[str], held: dict[str, list[dict[str, Any]]]
+    ) -> None:
+        """After a failure with a buffered format: print the jobs held, in region order."""
+        for region in regions:
+            sink.page(held[region])
+        try:
+            sink.finish(None, complete=False)
+        except (Exception, KeyboardInterrupt):
+            return
+        for cursor in self.cursors.values():
+            cursor.committed = cursor.reached
 
-
-def _finish_partial(sink: Sink, token: str | None) -> None:
-    """Print what a buffered sink holds; a failure here must not hide the original error."""
-    import contextlib
-
-    with contextlib.suppress(Exception):
-        sink.finish(token, complete=False)
+    def resume_lines(self) -> list[str]:
+        """Where to resume after a failure: one line per listing that has jobs missing."""
+        if "" in self.cursors:
+            token = self.cursors[""].resume()
+            return [] if token is None else [f"resume with --starting-token {token}"]
+        return [
+            f"resume {region} with --regions {region} --starting-token {cursor.committed}"
+            for region, cursor in self.cursors.items()
+            if not cursor.delivered_all
+        ]
 
 
 def _region_list(args: argparse.Namespace) -> list[str]:
@@ -717,10 +793,13 @@ def _exit_code(exc: BaseException) -> int:
 
 def _error_message(exc: BaseException) -> str:
     """The one-line message for ``exc`` (AWS CLI wording for service errors)."""
+    from ._stdout import OutputError
     from .errors import BedrockPaginateError, ParamValidationError, ServiceError
 
     if isinstance(exc, KeyboardInterrupt):
         return ""
+    if isinstance(exc, OutputError):
+        return f"{PROG}: error: could not write the output: {exc}"
     if isinstance(exc, ServiceError):
         return f"\n{exc.describe()}"  # botocore's ClientError text, as the AWS CLI prints it
     if isinstance(exc, ParamValidationError):
@@ -730,7 +809,7 @@ def _error_message(exc: BaseException) -> str:
     return f"\n{PROG}: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)"
 
 
-def _report(exc: BaseException, resume: str | None, *, debug: bool) -> int:
+def _report(exc: BaseException, resume: Sequence[str], *, debug: bool) -> int:
     err = sys.stderr
     if debug and not isinstance(exc, KeyboardInterrupt):
         import traceback
@@ -741,8 +820,8 @@ def _report(exc: BaseException, resume: str | None, *, debug: bool) -> int:
         err.write("\n")
     elif message:
         err.write(message + "\n")
-    if resume is not None:
-        err.write(f"resume with --starting-token {resume}\n")
+    for line in resume:
+        err.write(line + "\n")
     err.flush()
     return _exit_code(exc)
 
@@ -789,16 +868,24 @@ def _build_layer(argv: list[str]) -> int:
 
 
 def _list(parsed: argparse.Namespace, isatty: Callable[[], bool]) -> int:
+    from ._stdout import OutputError
+
     debug = bool(parsed.debug)
     logging_state = _start_debug_logging() if debug else None
     run = _Run(parsed, isatty)
     try:
         return run.execute()
-    except BrokenPipeError:
+    except OutputError as exc:
+        if not exc.broken_pipe:
+            return _report(exc, run.resume_lines(), debug=debug)
+        # The reader went away (| head): no error message, as the AWS CLI; but say where
+        # to resume when jobs were not delivered.
         _silence_stdout()
+        for line in run.resume_lines():
+            sys.stderr.write(line + "\n")
         return EXIT_OK
     except (Exception, KeyboardInterrupt) as exc:
-        return _report(exc, run.resume_token(), debug=debug)
+        return _report(exc, run.resume_lines(), debug=debug)
     finally:
         if logging_state is not None:
             log, handler, level = logging_state
