@@ -53,6 +53,7 @@ from ._paginator import (
 )
 from ._proxies import proxy_for
 from ._retry import RetryPolicy
+from ._serialize import validate_resume_request
 from .errors import BedrockPaginateError, ClientClosedError, ConfigError, ParamValidationError
 from .models import JobSummary, Page
 
@@ -674,7 +675,7 @@ class _PaginatorBase(Generic[_CLIENT]):
                 )
         params = self._operation.validate(kwargs)
         # Decode the starting token now, so a malformed one fails before any request.
-        PaginationState[JobSummary](self._config, settings)
+        validate_resume_request(PaginationState[JobSummary](self._config, settings).next_request())
         return params, lambda: PaginationState(self._config, settings)
 
 

@@ -22,7 +22,7 @@ from ._options import (
     check_options,
 )
 from ._paginator import LIST_MODEL_INVOCATION_JOBS, PaginationState, parse_pagination_config
-from ._serialize import validate_list_params
+from ._serialize import validate_list_params, validate_resume_request
 from .errors import BedrockPaginateError, ParamValidationError
 from .models import JobSummary
 
@@ -314,7 +314,10 @@ def _check_listing_arguments(
             )
     validate_list_params(filters)
     settings = parse_pagination_config(pagination_config, LIST_MODEL_INVOCATION_JOBS)
-    PaginationState[JobSummary](LIST_MODEL_INVOCATION_JOBS, settings)  # decodes StartingToken
+    # Decodes StartingToken and checks the token it would send.
+    validate_resume_request(
+        PaginationState[JobSummary](LIST_MODEL_INVOCATION_JOBS, settings).next_request()
+    )
 
 
 def list_jobs_across_regions_sync(

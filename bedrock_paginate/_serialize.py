@@ -10,14 +10,19 @@ greedy ``{label+}`` keeps ``/``); body members as a JSON object (timestamps as e
 ``{}`` when the operation has body members but none is given; idempotency tokens left out are
 filled with a UUID4.
 
-Validation is stricter than boto3's (which checks types and minimums only): enums, ranges,
-lengths and patterns from the service model are checked here, so a bad argument fails before any
-request with a message that names the parameter and what is allowed.
+Validation is stricter than boto3's (which checks types and minimums only) but never stricter
+than the service: ranges, lengths and patterns from the service model are checked here, so a bad
+argument fails before any request with a message that names the parameter and what is allowed.
+Enums are open, as in every AWS SDK: a well-formed value this version does not know is sent (a
+status Bedrock added later works without an upgrade); a known value in the wrong case ("did you
+mean 'Failed'?"), an empty or malformed value, or another type is refused. An inverted time
+window is sent too (:func:`inverted_window` words the CLI's warning).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
@@ -34,10 +39,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LIST_JOBS_PARAMS",
+    "MAX_URL_LENGTH",
     "build_request",
     "encode_query",
+    "inverted_window",
     "validate_list_params",
+    "validate_resume_request",
 ]
+
+#: The longest URL httpx builds (``httpx._urlparse.MAX_URL_LENGTH``; longer is ``InvalidURL``).
+MAX_URL_LENGTH = 65536
 
 #: Parameter names in service-model order (also the query-string names).
 LIST_JOBS_PARAMS: tuple[str, ...] = (
@@ -56,22 +67,43 @@ LIST_JOBS_PARAMS: tuple[str, ...] = (
 # seconds on "a" + "-" * 25 + "!").
 _NAME_RE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9+\-.]{0,62}")
 _TOKEN_RE = re.compile(r"\S*")
+#: An enum value this version does not know must still look like one (AWS enums are words).
+_ENUM_RE = re.compile(r"[A-Za-z][A-Za-z0-9_\-]{0,127}")
+_log = logging.getLogger(__name__)
 _UNRESERVED = "-_.~"
 _LABEL = re.compile(r"\{([^{}]+)\}")
 
 
+def _fold(value: str) -> str:
+    return "".join(c for c in value if c.isalnum()).casefold()
+
+
 def _enum(name: str, value: object, allowed: tuple[str, ...]) -> str:
+    """An open enum, as botocore and every AWS SDK treat them: a value this version does not
+    know is sent (the service may have added it); only values that can never be right are
+    refused -- another type, empty or malformed, or a known value misspelt in case or spacing."""
     if not isinstance(value, str):
         raise ParamValidationError(
             f"Invalid type for parameter {name}, value: {value!r}, type: {type(value).__name__}, "
             f"valid types: str (one of {', '.join(allowed)})",
             param=name,
         )
-    if value not in allowed:
+    if value in allowed:
+        return value
+    near = [known for known in allowed if _fold(known) == _fold(value)]
+    if near:
         raise ParamValidationError(
-            f"Invalid value for parameter {name}: {value!r}; allowed values: {', '.join(allowed)}",
+            f"Invalid value for parameter {name}: {value!r}; did you mean {near[0]!r}? "
+            f"(known values: {', '.join(allowed)})",
             param=name,
         )
+    if _ENUM_RE.fullmatch(value) is None:
+        raise ParamValidationError(
+            f"Invalid value for parameter {name}: {value!r}; expected a value such as "
+            f"{', '.join(allowed)} (letters and digits)",
+            param=name,
+        )
+    _log.debug("%s %r is not a value this version knows; sending it as given", name, value)
     return value
 
 
@@ -145,6 +177,20 @@ def _next_token(name: str, value: object) -> str:
     return value
 
 
+def validate_resume_request(request: Mapping[str, Any] | None) -> None:
+    """Check the token a decoded ``StartingToken`` would send, as ``nextToken`` is checked, so a
+    token that can never be valid fails before any request (param ``StartingToken``)."""
+    token = (request or {}).get("nextToken")
+    if token is None:
+        return
+    if not isinstance(token, str) or not 1 <= len(token) <= 2048 or not _TOKEN_RE.fullmatch(token):
+        raise ParamValidationError(
+            "Invalid value for parameter StartingToken: the nextToken inside it must be 1 to "
+            "2048 characters without whitespace (use a NextToken this tool or boto3 printed)",
+            param="StartingToken",
+        )
+
+
 def validate_list_params(params: Mapping[str, Any]) -> dict[str, Any]:
     """Check every argument and return them normalised (timestamps as aware datetimes).
 
@@ -175,14 +221,21 @@ def validate_list_params(params: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = _name_contains(name, value)
         else:
             out[name] = _next_token(name, value)
-    after, before = out.get("submitTimeAfter"), out.get("submitTimeBefore")
-    if after is not None and before is not None and after > before:
-        raise ParamValidationError(
-            f"submitTimeAfter ({format_timestamp(after)}) is later than submitTimeBefore "
-            f"({format_timestamp(before)}); no job could match",
-            param="submitTimeAfter",
-        )
     return out
+
+
+def inverted_window(params: Mapping[str, Any]) -> str | None:
+    """A warning when ``submitTimeAfter`` is later than ``submitTimeBefore`` (validated params).
+
+    Such a request is still sent, as boto3 sends it: the service decides what it matches.
+    """
+    after, before = params.get("submitTimeAfter"), params.get("submitTimeBefore")
+    if after is None or before is None or after <= before:
+        return None
+    return (
+        f"submitTimeAfter ({format_timestamp(after)}) is later than submitTimeBefore "
+        f"({format_timestamp(before)}): probably no job will match"
+    )
 
 
 def _query_value(value: Any) -> str:
@@ -259,6 +312,12 @@ def build_request(
     url = endpoint_url.rstrip("/") + _render_uri(operation.uri, labels)
     if query:
         url += "?" + "&".join(query)
+    if len(url) > MAX_URL_LENGTH:
+        raise ParamValidationError(
+            f"the request URL would be {len(url):,} characters, more than the {MAX_URL_LENGTH:,} "
+            "an HTTP client can send; shorten the endpoint URL or the parameters",
+            param="endpoint_url",
+        )
     content = b""
     if has_body:
         headers["Content-Type"] = "application/json"

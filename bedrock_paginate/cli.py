@@ -106,6 +106,27 @@ _GLOBAL_VALUE_OPTIONS = frozenset(
 )
 _PAGING_FLAGS = (("max_items", "--max-items"), ("page_size", "--page-size"))
 
+#: The flag for each library parameter name, so errors speak in the CLI's terms.
+_FLAG_FOR_PARAM = {
+    "MaxItems": "--max-items",
+    "PageSize": "--page-size",
+    "StartingToken": "--starting-token",
+    "submitTimeAfter": "--submit-time-after",
+    "submitTimeBefore": "--submit-time-before",
+    "statusEquals": "--status-equals",
+    "nameContains": "--name-contains",
+    "sortBy": "--sort-by",
+    "sortOrder": "--sort-order",
+    "maxResults": "--max-results",
+    "nextToken": "--next-token",
+    "region_name": "--region",
+    "endpoint_url": "--endpoint-url",
+    "profile_name": "--profile",
+    "connect_timeout": "--cli-connect-timeout",
+    "read_timeout": "--cli-read-timeout",
+    "verify": "--ca-bundle",
+}
+
 
 # --- argument types --------------------------------------------------------------------------
 
@@ -497,6 +518,7 @@ class _Run:
                 "--record and --replay cannot be used together", param="--replay"
             )
         query = _compile_query(self.args.query)
+        self.warn_if_inverted()
         if self.args.regions is not None:
             return self.regions(query)
         paginate = _should_paginate(self.args)
@@ -568,6 +590,16 @@ class _Run:
         except (Exception, KeyboardInterrupt):
             return
         cursor.committed = token
+
+    def warn_if_inverted(self) -> None:
+        """An inverted time window is sent (the service decides, as with boto3), with a hint."""
+        from ._serialize import inverted_window
+
+        warning = inverted_window(self.filters())
+        if warning is not None:
+            for param in ("submitTimeAfter", "submitTimeBefore"):
+                warning = _cli_wording(warning, param)
+            self.err.write(f"warning: {warning}\n")
 
     def warn_if_all_dropped(self, sink: Sink) -> None:
         if getattr(sink, "all_dropped", False):
@@ -803,10 +835,20 @@ def _error_message(exc: BaseException) -> str:
     if isinstance(exc, ServiceError):
         return f"\n{exc.describe()}"  # botocore's ClientError text, as the AWS CLI prints it
     if isinstance(exc, ParamValidationError):
-        return f"{PROG}: error: {exc.describe()}"
+        return f"{PROG}: error: {_cli_wording(exc.describe(), exc.param)}"
     if isinstance(exc, BedrockPaginateError):
         return f"\n{exc.describe()}"
     return f"\n{PROG}: unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)"
+
+
+def _cli_wording(message: str, param: str | None) -> str:
+    """``message`` with the library's name for ``param`` replaced by the CLI flag."""
+    import re
+
+    flag = _FLAG_FOR_PARAM.get(param or "")
+    if flag is None:
+        return message
+    return re.sub(rf"(?:PaginationConfig |parameter )?\b{re.escape(param or '')}\b", flag, message)
 
 
 def _report(exc: BaseException, resume: Sequence[str], *, debug: bool) -> int:

@@ -136,10 +136,10 @@ def test_every_parameter_is_serialised_like_botocore(fake: FakeBedrock) -> None:
 
 
 BAD_CALLS: list[dict[str, Any]] = [
-    {"statusEquals": "Done"},
+    {"statusEquals": "completed"},
     {"statusEquals": 3},
-    {"sortBy": "Name"},
-    {"sortOrder": "Up"},
+    {"sortBy": "creation time"},
+    {"sortOrder": ""},
     {"maxResults": 0},
     {"maxResults": 1001},
     {"maxResults": "10"},
@@ -150,7 +150,6 @@ BAD_CALLS: list[dict[str, Any]] = [
     {"nextToken": ""},
     {"nextToken": "has space"},
     {"submitTimeAfter": "yesterday"},
-    {"submitTimeAfter": "2025-02-01T00:00:00Z", "submitTimeBefore": "2025-01-01T00:00:00Z"},
     {"unknownParam": 1},
 ]
 
@@ -176,7 +175,7 @@ BAD_PAGINATE: list[dict[str, Any]] = [
     {"PaginationConfig": "MaxItems=3"},
     {"maxResults": 5},
     {"nextToken": "abc"},
-    {"statusEquals": "Done"},
+    {"statusEquals": "completed"},
 ]
 
 

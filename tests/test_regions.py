@@ -203,7 +203,7 @@ def test_targets_are_region_by_profile_without_duplicates(urls: dict[str, str]) 
         (REGIONS, {"profiles": "dev"}),
         (REGIONS, {"max_concurrency": 0}),
         (REGIONS, {"max_concurrency": True}),
-        (REGIONS, {"statusEquals": "Done"}),
+        (REGIONS, {"statusEquals": "completed"}),
         (REGIONS, {"maxResults": 5}),
         (REGIONS, {"PaginationConfig": {"PageSize": 5000}}),
         (

@@ -24,7 +24,12 @@ from hypothesis import strategies as st
 from bedrock_paginate._decode import format_timestamp, parse_timestamp
 from bedrock_paginate._http import HttpRequest
 from bedrock_paginate._operations import LIST_MODEL_INVOCATION_JOBS as LIST_OP
-from bedrock_paginate._serialize import LIST_JOBS_PARAMS, encode_query, validate_list_params
+from bedrock_paginate._serialize import (
+    LIST_JOBS_PARAMS,
+    encode_query,
+    inverted_window,
+    validate_list_params,
+)
 from bedrock_paginate._serialize import build_request as build_any_request
 from bedrock_paginate.errors import ParamValidationError
 from bedrock_paginate.models import JOB_STATUSES
@@ -260,14 +265,21 @@ def test_bad_timestamp_type(value: object) -> None:
     assert "datetime" in str(error)
 
 
-def test_after_later_than_before_is_refused() -> None:
-    """submitTimeAfter later than submitTimeBefore can match nothing: refused."""
-    error = refused(
-        submitTimeAfter=datetime(2025, 3, 5, tzinfo=UTC), submitTimeBefore="2025-03-04T00:00:00Z"
+def test_after_later_than_before_is_sent_as_boto3_sends_it() -> None:
+    """An inverted window is not refused (the service decides); inverted_window words a hint."""
+    params = {
+        "submitTimeAfter": datetime(2025, 3, 5, tzinfo=UTC),
+        "submitTimeBefore": "2025-03-04T00:00:00Z",
+    }
+    out = validate_list_params(params)
+    assert "submitTimeAfter=2025-03-05T00%3A00%3A00Z" in build_request("https://h", out).url
+    warning = inverted_window(out)
+    assert warning is not None
+    assert "2025-03-05T00:00:00Z" in warning
+    assert "2025-03-04T00:00:00Z" in warning
+    assert (
+        inverted_window(validate_list_params({"submitTimeAfter": "2025-03-04T00:00:00Z"})) is None
     )
-    assert error.param == "submitTimeAfter"
-    assert "2025-03-05T00:00:00Z" in str(error)
-    assert "2025-03-04T00:00:00Z" in str(error)
 
 
 def test_after_equal_to_before_is_allowed() -> None:
@@ -285,20 +297,52 @@ def test_after_equal_to_before_is_allowed() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "value", "allowed"),
+    ("name", "value", "known"),
     [
-        ("statusEquals", "Done", ", ".join(JOB_STATUSES)),
-        ("statusEquals", "completed", "Completed"),
-        ("sortBy", "Name", "CreationTime"),
-        ("sortOrder", "Up", "Ascending, Descending"),
+        ("statusEquals", "failed", "Failed"),
+        ("statusEquals", "IN_PROGRESS", "InProgress"),
+        ("statusEquals", "in progress", "InProgress"),
+        ("sortBy", "creationtime", "CreationTime"),
+        ("sortOrder", "DESCENDING", "Descending"),
     ],
 )
-def test_enum_value_refused_with_allowed_values(name: str, value: str, allowed: str) -> None:
-    """An enum value outside the model's list is refused, naming the param and the values."""
+def test_enum_near_miss_is_refused_with_a_suggestion(name: str, value: str, known: str) -> None:
+    """A known value in the wrong case or spacing can never be right: "did you mean ...?"."""
     error = refused(**{name: value})
     assert name == error.param
-    assert allowed in str(error)
-    assert repr(value) in str(error)
+    assert f"did you mean {known!r}?" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("statusEquals", "PartiallyCompleted"), ("sortBy", "Name"), ("sortOrder", "Random")],
+)
+def test_unknown_well_formed_enum_value_is_sent(name: str, value: str) -> None:
+    """Enums are open (a status Bedrock adds later works without an upgrade): sent as given."""
+    out = validate_list_params({name: value})
+    assert out == {name: value}
+    assert f"{name}={value}" in build_request("https://h", out).url
+
+
+@pytest.mark.parametrize("value", ["", " ", "Failed!", "1Failed", "x" * 129])
+def test_malformed_enum_value_is_refused(value: str) -> None:
+    """Empty or malformed enum values are refused, naming the known values."""
+    error = refused(statusEquals=value)
+    assert error.param == "statusEquals"
+    assert "Completed" in str(error)
+
+
+@given(st.text(max_size=20))
+def test_any_enum_string_is_sent_or_refused_cleanly(value: str) -> None:
+    """Any string is either sent unchanged or refused with ParamValidationError."""
+    try:
+        out = validate_list_params({"sortOrder": value})
+    except ParamValidationError as exc:
+        param = exc.param
+    else:
+        param = None
+        assert out == {"sortOrder": value}
+    assert param in (None, "sortOrder")
 
 
 @pytest.mark.parametrize("name", ["statusEquals", "sortBy", "sortOrder"])

@@ -1,0 +1,121 @@
+"""The CLI as a drop-in for the AWS CLI, and every bad input a clear error: issue 12's drop-in,
+bad-input and message findings, end to end against the loopback fake Bedrock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bedrock_paginate import cli
+from bedrock_paginate._tokens import encode_token
+from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer, generate_jobs
+
+CMD = "list-model-invocation-jobs"
+SECRET = "FAKEsecretINPUTScanary0123456789"
+
+
+@pytest.fixture(autouse=True)
+def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Fake keys, private config files, no retries, no IMDS."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+
+
+@pytest.fixture
+def fake() -> FakeBedrock:
+    """Five generated jobs."""
+    return FakeBedrock(jobs=generate_jobs(5, seed=2))
+
+
+@pytest.fixture
+def url(fake: FakeBedrock) -> Iterator[str]:
+    """A loopback server for ``fake``."""
+    with FakeBedrockServer(fake) as server:
+        yield server.url
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``main(argv)``: (exit code, stdout, stderr); never a traceback or the secret."""
+    code = cli.main(list(argv), isatty=lambda: False)
+    out, err = capsys.readouterr()
+    assert SECRET not in out + err
+    assert "Traceback" not in err
+    assert "unexpected error" not in err
+    return code, out, err
+
+
+# --- drop-in: never stricter than the service ---------------------------------------------------
+
+
+def test_inverted_time_window_is_sent_with_a_warning(
+    capsys: pytest.CaptureFixture[str], fake: FakeBedrock, url: str
+) -> None:
+    """--submit-time-after later than --submit-time-before: sent (boto3 sends it), a warning."""
+    code, _, err = run(
+        capsys, CMD, "--endpoint-url", url,
+        "--submit-time-after", "2025-03-05", "--submit-time-before", "2025-03-04",
+    )  # fmt: skip
+    assert code == 0
+    assert fake.request_count == 1
+    assert "warning: --submit-time-after (2025-03-05T00:00:00Z) is later than" in err
+    assert "--submit-time-before (2025-03-04T00:00:00Z)" in err
+
+
+def test_status_in_the_wrong_case_suggests_the_right_one(
+    capsys: pytest.CaptureFixture[str], fake: FakeBedrock, url: str
+) -> None:
+    """--status-equals failed: 252 before any request, "did you mean 'Failed'?"."""
+    code, out, err = run(capsys, CMD, "--endpoint-url", url, "--status-equals", "failed")
+    assert (code, out, fake.request_count) == (252, "", 0)
+    assert "--status-equals: 'failed'; did you mean 'Failed'?" in err
+
+
+def test_unknown_well_formed_status_is_sent(
+    capsys: pytest.CaptureFixture[str], fake: FakeBedrock, url: str
+) -> None:
+    """A status this version does not know is sent; the service decides (here: it refuses)."""
+    code, _, err = run(capsys, CMD, "--endpoint-url", url, "--status-equals", "Archived")
+    assert fake.request_count == 1
+    assert dict(fake.requests[0].query)["statusEquals"] == "Archived"
+    assert code == 254, err
+
+
+def test_debug_says_an_unknown_enum_value_is_passed_through(
+    capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    """--debug logs that the value is unknown to this version and sent as given."""
+    cli.main([CMD, "--endpoint-url", url, "--sort-order", "Random", "--debug"])
+    err = capsys.readouterr().err
+    assert "sortOrder 'Random' is not a value this version knows; sending it as given" in err
+
+
+@pytest.mark.parametrize("inner", ["has space", "x" * 2049, "y" * 100_000])
+def test_starting_token_with_an_impossible_next_token_fails_before_any_request(
+    capsys: pytest.CaptureFixture[str], fake: FakeBedrock, url: str, inner: str
+) -> None:
+    """The nextToken inside --starting-token is checked like --next-token: 252, no request,
+    a message naming --starting-token (never 'unexpected error: InvalidURL')."""
+    token = encode_token({"nextToken": inner})
+    code, out, err = run(capsys, CMD, "--endpoint-url", url, "--starting-token", token)
+    assert (code, out, fake.request_count) == (252, "", 0)
+    assert "Invalid value for --starting-token: the nextToken inside it" in err
+
+
+def test_errors_speak_in_cli_flags(capsys: pytest.CaptureFixture[str], url: str) -> None:
+    """--page-size 0 names --page-size, not PaginationConfig PageSize."""
+    code, _, err = run(capsys, CMD, "--endpoint-url", url, "--page-size", "0")
+    assert code == 252
+    assert "--page-size must be" in err
+    assert "PaginationConfig" not in err
