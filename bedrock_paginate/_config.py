@@ -577,7 +577,11 @@ def _resolve_auth(
         mfa_prompt=mfa_prompt,
         role_cache={} if credential_cache is None else credential_cache,
     )
-    where = f"profile {sources.profile_name!r}" if named_by else "the default profile"
+    # Which source answers is known only once the chain runs (logged then); say the order.
+    if named_by == "argument":
+        where = f"profile {sources.profile_name!r}; environment keys skipped, as in botocore"
+    else:
+        where = f"environment variables, then profile {sources.profile_name!r}"
     return _Auth(
         scheme="sigv4",
         reason=f"sigv4: no bearer token; credentials from the default chain ({where})",

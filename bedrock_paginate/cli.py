@@ -511,6 +511,8 @@ class _Run:
         return client
 
     def execute(self) -> int:
+        if self.args.output is None:
+            self.fmt = _default_output(self.args.profile)
         if self.args.record is not None and self.args.replay is not None:
             from .errors import ParamValidationError
 
@@ -711,6 +713,37 @@ class _Run:
         ]
 
 
+def _default_output(profile: str | None) -> OutputFormat:
+    """As the AWS CLI: ``AWS_DEFAULT_OUTPUT``, then the profile's ``output``, then json."""
+    import os
+
+    from ._output import FORMATS
+    from ._profiles import SharedFiles
+    from .errors import ConfigError, ConfigFileError
+
+    value: str | None = os.environ.get("AWS_DEFAULT_OUTPUT") or None
+    origin = "AWS_DEFAULT_OUTPUT"
+    if value is None:
+        name = profile or os.environ.get("AWS_DEFAULT_PROFILE") or os.environ.get("AWS_PROFILE")
+        files = SharedFiles.from_environ(os.environ)
+        try:
+            found = files.profile(name or "default") or {}
+        except ConfigFileError:
+            return "json"  # the listing reports the broken file itself
+        raw = found.get("output")
+        value = raw if isinstance(raw, str) and raw else None
+        origin = f"output in profile {name or 'default'!r} ({files.config_path})"
+    if value is None:
+        return "json"
+    for fmt in FORMATS:
+        if value.strip() == fmt:
+            return fmt
+    raise ConfigError(
+        f"{origin} is {value!r}, not an output format this tool prints "
+        f"({', '.join(FORMATS)}); use --output to override it"
+    )
+
+
 def _region_list(args: argparse.Namespace) -> list[str]:
     """The ``--regions`` list, checked against the options it cannot go with."""
     from .errors import ParamValidationError
@@ -851,13 +884,19 @@ def _cli_wording(message: str, param: str | None) -> str:
     return re.sub(rf"(?:PaginationConfig |parameter )?\b{re.escape(param or '')}\b", flag, message)
 
 
-def _report(exc: BaseException, resume: Sequence[str], *, debug: bool) -> int:
+def _report(
+    exc: BaseException, resume: Sequence[str], *, debug: bool, profile_flag: bool = False
+) -> int:
     err = sys.stderr
     if debug and not isinstance(exc, KeyboardInterrupt):
         import traceback
 
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=err)
     message = _error_message(exc)
+    if profile_flag:  # the library says "in code"; here the user typed --profile
+        message = message.replace(
+            "a profile was named in code", "a profile was named with --profile"
+        )
     if isinstance(exc, KeyboardInterrupt):
         err.write("\n")
     elif message:
@@ -913,13 +952,14 @@ def _list(parsed: argparse.Namespace, isatty: Callable[[], bool]) -> int:
     from ._stdout import OutputError
 
     debug = bool(parsed.debug)
+    profile_flag = parsed.profile is not None
     logging_state = _start_debug_logging() if debug else None
     run = _Run(parsed, isatty)
     try:
         return run.execute()
     except OutputError as exc:
         if not exc.broken_pipe:
-            return _report(exc, run.resume_lines(), debug=debug)
+            return _report(exc, run.resume_lines(), debug=debug, profile_flag=profile_flag)
         # The reader went away (| head): no error message, as the AWS CLI; but say where
         # to resume when jobs were not delivered.
         _silence_stdout()
@@ -927,7 +967,7 @@ def _list(parsed: argparse.Namespace, isatty: Callable[[], bool]) -> int:
             sys.stderr.write(line + "\n")
         return EXIT_OK
     except (Exception, KeyboardInterrupt) as exc:
-        return _report(exc, run.resume_lines(), debug=debug)
+        return _report(exc, run.resume_lines(), debug=debug, profile_flag=profile_flag)
     finally:
         if logging_state is not None:
             log, handler, level = logging_state

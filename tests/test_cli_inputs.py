@@ -119,3 +119,56 @@ def test_errors_speak_in_cli_flags(capsys: pytest.CaptureFixture[str], url: str)
     assert code == 252
     assert "--page-size must be" in err
     assert "PaginationConfig" not in err
+
+
+# --- AWS CLI habits --------------------------------------------------------------------------
+
+
+def test_aws_default_output_and_the_profile_output_choose_the_format(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str
+) -> None:
+    """As the AWS CLI: --output, then AWS_DEFAULT_OUTPUT, then the profile's output, then json."""
+    (tmp_path / "config").write_text(
+        "[default]\noutput = table\n[profile lines]\noutput = jsonl\n"
+        "aws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = FAKEsecretINPUTScanary0123456789\n"
+    )
+    assert run(capsys, CMD, "--endpoint-url", url)[1].startswith("-----")
+    out = run(capsys, CMD, "--endpoint-url", url, "--profile", "lines")[1]
+    assert out.startswith('{"jobArn"')
+    monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "text")
+    assert run(capsys, CMD, "--endpoint-url", url)[1].startswith("INVOCATIONJOBSUMMARIES")
+    assert run(capsys, CMD, "--endpoint-url", url, "--output", "json")[1].startswith("{\n")
+
+
+def test_an_output_format_this_tool_does_not_print_is_a_config_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    """AWS_DEFAULT_OUTPUT=yaml: 253 naming the variable and the formats, before any request."""
+    monkeypatch.setenv("AWS_DEFAULT_OUTPUT", "yaml")
+    code, out, err = run(capsys, CMD, "--endpoint-url", url)
+    assert (code, out) == (253, "")
+    assert "AWS_DEFAULT_OUTPUT is 'yaml', not an output format this tool prints" in err
+
+
+# --- messages --------------------------------------------------------------------------------
+
+
+def test_debug_names_the_real_credential_source(
+    capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    """--debug with keys in the environment says so, not "the default profile"."""
+    cli.main([CMD, "--endpoint-url", url, "--debug"], isatty=lambda: False)
+    err = capsys.readouterr().err
+    assert "the default profile" not in err
+    assert "Credentials found: env (environment variables AWS_ACCESS_KEY_ID" in err
+
+
+def test_a_profile_named_with_the_flag_is_not_named_in_code(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str
+) -> None:
+    """--profile without keys: the message says environment keys were skipped for --profile."""
+    (tmp_path / "config").write_text("[profile empty]\nregion = us-east-1\n")
+    code, _, err = run(capsys, CMD, "--endpoint-url", url, "--profile", "empty")
+    assert code == 253
+    assert "named with --profile" in err
+    assert "named in code" not in err

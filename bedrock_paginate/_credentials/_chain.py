@@ -101,14 +101,29 @@ def walk_profile_chain(options: ChainOptions, tried: Attempts) -> Found | None:
     return None
 
 
+#: What each ``Credentials.source`` of the chain is, in words (for ``--debug``).
+_SOURCE_NAMES = {
+    "env": "environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY",
+    "shared-credentials-file": "the shared credentials file",
+    "config-file": "static keys in the config file",
+    "credential_process": "the profile's credential_process",
+    "container": "container credentials",
+    "imds": "EC2 instance metadata",
+}
+
+
 def walk_chain(options: ChainOptions) -> Found:
     """The first credentials the default chain finds; raises when there are none."""
     tried = Attempts()
     for step in CHAIN:
         found = step(options, tried)
         if found is not None:
+            source = found.credentials.source
             logger.debug(
-                "Credentials found: %s (profile %r)", found.credentials.source, options.profile_name
+                "Credentials found: %s (%s; profile %r)",
+                source,
+                _SOURCE_NAMES.get(source, source),
+                options.profile_name,
             )
             return found
     hint = hint_unsupported(options)
