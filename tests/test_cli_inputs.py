@@ -130,7 +130,7 @@ def test_aws_default_output_and_the_profile_output_choose_the_format(
     """As the AWS CLI: --output, then AWS_DEFAULT_OUTPUT, then the profile's output, then json."""
     (tmp_path / "config").write_text(
         "[default]\noutput = table\n[profile lines]\noutput = jsonl\n"
-        "aws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = FAKEsecretINPUTScanary0123456789\n"
+        f"aws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = {SECRET}\n"
     )
     assert run(capsys, CMD, "--endpoint-url", url)[1].startswith("-----")
     out = run(capsys, CMD, "--endpoint-url", url, "--profile", "lines")[1]
