@@ -22,6 +22,7 @@ error raised mid-listing gets that position as ``resume_token`` in one place, ``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -531,9 +532,22 @@ class AsyncClient(_ClientBase):
         await asyncio.sleep(seconds)
 
     async def close(self) -> None:
-        """Close connections (and write a recording, if any)."""
+        """Close connections (and write a recording, if any); also from another event loop
+        than the one that used the client, where its connections can only be dropped."""
+        import asyncio
+
         self._closed = True
-        await self._http.aclose()
+        if self._loop is None or self._loop is asyncio.get_running_loop():
+            await self._http.aclose()
+            return
+        # The connections belong to a loop that has ended (asyncio.run returned): they cannot
+        # be closed from this one; close what can be (a recording is still written).
+        with contextlib.suppress(RuntimeError):
+            await self._http.aclose()
+
+    async def aclose(self) -> None:
+        """:meth:`close` under httpx's name (``contextlib.aclosing`` works too)."""
+        await self.close()
 
     async def __aenter__(self) -> AsyncClient:
         return self

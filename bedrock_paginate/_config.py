@@ -256,14 +256,20 @@ def _check_explicit_keys(
         )
 
 
+#: The longest timeout, seconds: a socket refuses (OverflowError) waits past about 9.2e9 s.
+MAX_TIMEOUT = 1e9
+
+
 def _check_timeout(value: float | None, name: str, default: float) -> float:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ParamValidationError(f"{name} must be a number of seconds", param=name)
-    if not math.isfinite(value) or value <= 0:
+    if not math.isfinite(value) or value <= 0 or value > MAX_TIMEOUT:
         raise ParamValidationError(
-            f"{name} must be a positive, finite number of seconds, not {value!r}", param=name
+            f"{name} must be a positive number of seconds up to {MAX_TIMEOUT:.0e} (about 31 "
+            f"years; a socket cannot wait longer), not {value!r}",
+            param=name,
         )
     return float(value)
 

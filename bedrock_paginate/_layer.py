@@ -447,6 +447,32 @@ def compile_tree(root: Path) -> None:
 # --- the builder ------------------------------------------------------------------------------
 
 
+def _check_output(output: Path | str) -> Path:
+    """The zip path, checked before the (minutes-long) build: not a directory, and a place
+    where a file can be written."""
+    if not isinstance(output, (str, os.PathLike)):
+        raise ParamValidationError(
+            f"output must be a path, got {type(output).__name__}", param="output"
+        )
+    path = Path(output)
+    if path.is_dir() or path.name in ("", ".", ".."):
+        raise ParamValidationError(
+            f"output {str(output)!r} is a directory; name the zip to write, "
+            f"e.g. {str(path / 'layer.zip')!r}",
+            param="output",
+        )
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise ParamValidationError(
+            f"output {str(output)!r} cannot be written: {str(parent)!r} is not a writable "
+            "directory",
+            param="output",
+        )
+    return path
+
+
 def build_layer(
     python: str,
     arch: str,
@@ -483,7 +509,7 @@ def build_layer(
     tag = platform_tag(arch)
     if compile_bytecode:
         _check_can_compile(python)
-    output = Path(output)
+    output = _check_output(output)
     with tempfile.TemporaryDirectory(prefix="bedrock-paginate-layer-") as tmp:
         work = Path(tmp)
         wheel = _project_wheel(work / "dist", source, say)

@@ -171,9 +171,10 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not math.isfinite(value) or value < 0:
+    if not math.isfinite(value) or value < 0 or value > _NO_TIMEOUT:
         raise argparse.ArgumentTypeError(
-            f"expected a number of seconds >= 0 (0: no timeout), got {text!r}"
+            f"expected a number of seconds from 0 to {_NO_TIMEOUT:.0e} (0: no timeout), "
+            f"got {text!r}"
         )
     return _NO_TIMEOUT if value == 0 else value
 
@@ -659,8 +660,7 @@ class _Run:
                 elif event.kind == "error":
                     cursor.error = event.error
                     cursor.reached = event.resume_token or cursor.reached
-                    message = _error_message(event.error or Exception()).strip()
-                    self.err.write(f"region {event.region}: {message}\n")
+                    self.err.write(f"region {event.region}: {_region_error(event.error)}\n")
                 elif event.kind == "end":
                     cursor.continuation = event.resume_token
                     cursor.reached = event.resume_token or cursor.reached
@@ -713,6 +713,16 @@ class _Run:
         ]
 
 
+def _region_error(exc: BaseException | None) -> str:
+    """One region's error, without the program prefix (the line already names the region)."""
+    from .errors import BedrockPaginateError
+
+    if isinstance(exc, BedrockPaginateError):
+        param = getattr(exc, "param", None)
+        return _cli_wording(exc.describe(), param if isinstance(param, str) else None)
+    return _error_message(exc or Exception()).strip()
+
+
 def _default_output(profile: str | None) -> OutputFormat:
     """As the AWS CLI: ``AWS_DEFAULT_OUTPUT``, then the profile's ``output``, then json."""
     import os
@@ -752,6 +762,15 @@ def _region_list(args: argparse.Namespace) -> list[str]:
     if not regions:
         raise ParamValidationError(
             "--regions needs a comma-separated list of regions, e.g. us-east-1,us-west-2",
+            param="--regions",
+        )
+    from ._endpoints import is_valid_region, normalize_fips_region
+
+    bad = [r for r in regions if not is_valid_region(normalize_fips_region(r)[0])]
+    if bad:
+        raise ParamValidationError(
+            f"--regions: invalid region name {bad[0]!r}; a region is a DNS label of letters, "
+            "digits and hyphens such as 'us-east-1' (nothing was listed)",
             param="--regions",
         )
     conflicts = [
@@ -982,6 +1001,13 @@ def main(argv: list[str] | None = None, *, isatty: Callable[[], bool] | None = N
     ``sys.stderr.isatty``.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    if sys.stdout is None:  # started with stdout closed (>&-): nowhere to print anything
+        if sys.stderr is not None:
+            sys.stderr.write(
+                f"{PROG}: error: standard output is closed; redirect it instead "
+                "(> FILE, or > /dev/null)\n"
+            )
+        return EXIT_OTHER
     try:
         index = _command_index(argv)
         if index is not None and argv[index] == SERVE:

@@ -172,3 +172,124 @@ def test_a_profile_named_with_the_flag_is_not_named_in_code(
     assert code == 253
     assert "named with --profile" in err
     assert "named in code" not in err
+
+
+# --- every bad input a clear error ------------------------------------------------------------
+
+
+def test_a_timeout_too_long_for_a_socket_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], fake: FakeBedrock, url: str
+) -> None:
+    """--cli-read-timeout 1e10 (a socket would raise OverflowError): 252 naming the flag."""
+    code, _, err = run(capsys, CMD, "--endpoint-url", url, "--cli-read-timeout", "1e10")
+    assert (code, fake.request_count) == (252, 0)
+    assert "argument --cli-read-timeout: expected a number of seconds from 0 to 1e+09" in err
+
+
+@pytest.mark.parametrize("name", ["read_timeout", "connect_timeout"])
+def test_client_timeouts_too_long_for_a_socket_are_refused(name: str) -> None:
+    """Client(read_timeout=1e10) is a ParamValidationError, not an OverflowError later."""
+    from bedrock_paginate import AsyncClient, Client, ParamValidationError
+
+    for cls in (Client, AsyncClient):
+        with pytest.raises(ParamValidationError, match=f"{name} must be a positive number"):
+            cls(region_name="us-east-1", **{name: 1e10})
+
+
+@pytest.mark.parametrize("where", [".", "existing"])
+def test_build_layer_to_a_directory_fails_before_building(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    where: str,
+) -> None:
+    """build-layer -o . / -o DIR: 252 "is a directory" at once, not a traceback after the build."""
+    from bedrock_paginate import _layer
+
+    def no_build(*_: object, **__: object) -> None:
+        raise AssertionError("the build started")
+
+    monkeypatch.setattr(_layer, "_project_wheel", no_build)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "existing").mkdir()
+    code, _, err = run(capsys, "build-layer", "-o", where)
+    assert code == 252
+    assert f"output {where!r} is a directory; name the zip to write" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--port", "70000"], "argument --port: expected a port from 0 to 65,535"),
+        (["--port", "-1"], "argument --port: expected a port from 0 to 65,535"),
+        (["--jobs", "-3"], "argument --jobs: expected a number of jobs from 0 to 1,000,000"),
+        (["--jobs", "10000000000"], "argument --jobs: expected a number of jobs"),
+    ],
+)
+def test_serve_refuses_impossible_numbers_naming_the_flag(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    """serve with an impossible port or job count: 252 with a message naming the flag."""
+    code, out, err = run(capsys, "serve", *argv)
+    assert (code, out) == (252, "")
+    assert message in err
+
+
+def test_a_fixture_nested_too_deeply_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """--replay / serve --fixture of JSON nested past the recursion limit: a clear message."""
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000)
+    code, _, err = run(capsys, CMD, "--replay", str(deep))
+    assert code == 255
+    assert "is nested too deeply to be a fixture" in err
+    code, _, err = run(capsys, "serve", "--fixture", str(deep))
+    assert code == 255
+    assert "is nested too deeply to be a fixture" in err
+
+
+def test_an_invalid_region_in_regions_fails_before_any_listing(
+    capsys: pytest.CaptureFixture[str], fake: FakeBedrock, url: str
+) -> None:
+    """--regions us-east-1,bad!: 252 before any request, the message prefixed once."""
+    code, out, err = run(capsys, CMD, "--endpoint-url", url, "--regions", "us-east-1,bad!")
+    assert (code, out, fake.request_count) == (252, "", 0)
+    assert "--regions: invalid region name 'bad!'" in err
+    assert err.count("error:") == 1
+
+
+def test_closed_stdout_is_a_clear_error(tmp_path: Path) -> None:
+    """Started with stdout closed (>&-): exit 255 with a message, no traceback."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", "import os, sys; os.close(1); "
+         "os.execv(sys.executable, [sys.executable, '-m', 'bedrock_paginate', '--version'])"],
+        stderr=subprocess.PIPE, text=True, timeout=60, check=False,
+        env=dict(os.environ, PYTHONPATH=str(root)),
+    )  # fmt: skip
+    assert done.returncode == 255
+    assert "standard output is closed" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_async_close_from_another_event_loop_works(url: str) -> None:
+    """AsyncClient used in one asyncio.run and closed (or aclose()d) in another: no raw
+    RuntimeError."""
+    import asyncio
+    import gc
+    import warnings
+
+    from bedrock_paginate import AsyncClient
+
+    for closer in ("close", "aclose"):
+        client = AsyncClient(endpoint_url=url)
+        asyncio.run(client.list_model_invocation_jobs())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)  # sockets of the ended loop
+            asyncio.run(getattr(client, closer)())
+            del client
+            gc.collect()

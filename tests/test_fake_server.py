@@ -267,7 +267,7 @@ def test_serve_main_usage_errors_return_252() -> None:
     assert "not allowed with argument" in err.getvalue()
     err = io.StringIO()
     assert serve_main(["--host", "192.0.2.1", "--jobs", "-1"], stderr=err) == 252
-    assert "non-negative" in err.getvalue()
+    assert "argument --jobs: expected a number of jobs from 0" in err.getvalue()
 
 
 def test_serve_main_missing_fixture_returns_255(tmp_path: Path) -> None:

@@ -278,6 +278,8 @@ def _load_fixture(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise DecodeError(f"cannot read fixture {str(path)!r}: {exc}") from exc
+    except RecursionError:
+        raise DecodeError(f"fixture {str(path)!r} is nested too deeply to be a fixture") from None
     if not isinstance(data, dict) or data.get("format") != FIXTURE_FORMAT:
         raise DecodeError(
             f"fixture {str(path)!r} is not a {FIXTURE_FORMAT} file (expected a JSON object "

@@ -337,6 +337,28 @@ class FakeBedrockServer(LoopbackServer):
 # --- the `serve` command ---------------------------------------------------------------------
 
 
+#: The most jobs ``serve --jobs`` generates (they are held in memory).
+MAX_JOBS = 1_000_000
+
+
+def _bounded_int(text: str, low: int, high: int, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"expected {what} from {low} to {high:,}, got {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    return _bounded_int(text, 0, 65535, "a port")
+
+
+def _job_count(text: str) -> int:
+    return _bounded_int(text, 0, MAX_JOBS, "a number of jobs")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = new_parser(
         prog="bedrock-paginate serve",
@@ -349,11 +371,17 @@ def _parser() -> argparse.ArgumentParser:
         help="address to bind (default 127.0.0.1; a non-loopback "
         "address is allowed only when given here)",
     )
-    parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
+    parser.add_argument(
+        "--port", type=_port, default=0, help="port 0-65535 (default 0: a free one)"
+    )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--fixture", metavar="FILE", help="serve the jobs of a recorded fixture")
     source.add_argument(
-        "--jobs", type=int, default=100, metavar="N", help="serve N generated jobs (default 100)"
+        "--jobs",
+        type=_job_count,
+        default=100,
+        metavar="N",
+        help=f"serve N generated jobs, 0 to {MAX_JOBS:,} (default 100)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed for generated jobs")
     parser.add_argument(
