@@ -242,6 +242,16 @@ class _ClientBase:
             raise ParamValidationError(
                 "record_to and replay_from cannot be used together", param="replay_from"
             )
+        for name, path in (("record_to", record_to), ("replay_from", replay_from)):
+            if path is not None and (not isinstance(path, (str, os.PathLike)) or not str(path)):
+                raise ParamValidationError(
+                    f"{name} must be a file path (str or os.PathLike), got {path!r}", param=name
+                )
+        if not isinstance(replay_any_order, bool):
+            raise ParamValidationError(
+                f"replay_any_order must be True or False, got {replay_any_order!r}",
+                param="replay_any_order",
+            )
         self.config: ClientConfig = resolve_config(
             require_credentials=replay_from is None, **config_options(options)
         )

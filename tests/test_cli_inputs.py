@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -191,9 +192,10 @@ def test_client_timeouts_too_long_for_a_socket_are_refused(name: str) -> None:
     """Client(read_timeout=1e10) is a ParamValidationError, not an OverflowError later."""
     from bedrock_paginate import AsyncClient, Client, ParamValidationError
 
+    kwargs: dict[str, Any] = {name: 1e10}
     for cls in (Client, AsyncClient):
         with pytest.raises(ParamValidationError, match=f"{name} must be a positive number"):
-            cls(region_name="us-east-1", **{name: 1e10})
+            cls(region_name="us-east-1", **kwargs)
 
 
 @pytest.mark.parametrize("where", [".", "existing"])

@@ -146,7 +146,29 @@ def _build_index(jobs: list[dict[str, Any]]) -> list[tuple[Key, dict[str, Any]]]
 
 def _copy_jobs(jobs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Shallow copies, so the caller's list and dicts can change without affecting the fake."""
-    return [dict(job) for job in jobs]
+    if isinstance(jobs, (str, bytes, Mapping)) or not isinstance(jobs, Iterable):
+        raise ParamValidationError(
+            f"jobs must be an iterable of job dicts, got {type(jobs).__name__}", param="jobs"
+        )
+    copies = []
+    for job in jobs:
+        if not isinstance(job, Mapping):
+            raise ParamValidationError(
+                f"each job must be a dict, got {type(job).__name__}", param="jobs"
+            )
+        copies.append(dict(job))
+    return copies
+
+
+#: The plain-typed FakeBedrock arguments and the types each accepts.
+_ARGUMENT_TYPES: tuple[tuple[str, type | tuple[type, ...]], ...] = (
+    ("region", str),
+    ("check_sigv4", bool),
+    ("token_secret", bytes),
+    ("empty_last_page", bool),
+    ("seed", int),
+    ("credentials", Mapping),
+)
 
 
 def _fault_tuple(faults: Iterable[Fault]) -> tuple[Fault, ...]:
@@ -233,12 +255,24 @@ class FakeBedrock:
 
     @default_page_size.validator
     def _check_page_size(self, _: object, value: int) -> None:
-        if not 1 <= value <= 1000:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
             raise ParamValidationError(
                 f"default_page_size must be 1..1000, got {value!r}", param="default_page_size"
             )
 
     def __attrs_post_init__(self) -> None:
+        for name, types in _ARGUMENT_TYPES:
+            value = getattr(self, name)
+            if not isinstance(value, types) or (types is int and isinstance(value, bool)):
+                raise ParamValidationError(
+                    f"{name} has the wrong type {type(value).__name__}", param=name
+                )
+        if self.error_type_style not in ("alternate", "suffixed", "plain"):
+            raise ParamValidationError(
+                f"error_type_style must be 'alternate', 'suffixed' or 'plain', got "
+                f"{self.error_type_style!r}",
+                param="error_type_style",
+            )
         self._index = _build_index(self.jobs)
         self._rng.seed(self.seed)
         self._auth = AuthPolicy(

@@ -1,0 +1,185 @@
+"""Fuzzing every entry point: each CLI command's arguments (``list-model-invocation-jobs``,
+``serve``, ``build-layer``) and every public constructor's arguments end in a documented exit
+code or one of the library's exceptions -- never a traceback, ``unexpected error`` or a bare
+Python exception. No network: listings go to a closed loopback port, ``serve`` stops at once,
+``build-layer`` never reaches pip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bedrock_paginate import AsyncClient, BedrockPaginateError, Client, cli
+from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer
+
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+EXIT_CODES = (0, 252, 253, 254, 255)
+NUMBERS = ["0", "-1", "1", "7", "1e10", "1e400", "nan", "inf", "-0", "65536", "9" * 30, "0x10"]
+WORDS = [
+    *("", " ", "-", "--", "json", "jsonl", "table", "text", "yaml", "us-east-1", "bad!", "é"),
+    *("Failed", "failed", "x" * 300, "eyJuZXh0VG9rZW4iOiBudWxsfQ==", "file://nope.json"),
+]
+COMMANDS: dict[str, list[str]] = {
+    "list-model-invocation-jobs": [
+        "--region", "--regions", "--profile", "--output", "--query", "--debug", "--no-paginate",
+        "--cli-read-timeout", "--cli-connect-timeout", "--no-verify-ssl", "--ca-bundle",
+        "--color", "--record", "--replay", "--submit-time-after", "--submit-time-before",
+        "--status-equals", "--name-contains", "--sort-by", "--sort-order", "--max-items",
+        "--page-size", "--starting-token", "--max-results", "--next-token",
+    ],
+    "serve": ["--port", "--jobs", "--seed", "--region", "--fixture", "--check-sigv4", "--help"],
+    "build-layer": ["--python", "--arch", "-o", "--output", "--compile", "--pip-arg", "--help"],
+}  # fmt: skip
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Fake keys, private files, a closed loopback endpoint, no serving, no pip."""
+    from bedrock_paginate import _layer
+    from bedrock_paginate.testing import _server
+
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "FAKEsecretFUZZcanary")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setattr(_server, "_wait", lambda stop: None)
+
+    def no_pip(*_: object, **__: object) -> None:
+        raise BedrockPaginateError("no build in tests")
+
+    monkeypatch.setattr(_layer, "_project_wheel", no_pip)
+
+
+@st.composite
+def command_lines(draw: st.DrawFn) -> list[str]:
+    """A command, then flags of that command with values that are often extreme."""
+    command = draw(st.sampled_from(sorted(COMMANDS)))
+    token = (
+        st.sampled_from(COMMANDS[command]) | st.sampled_from(NUMBERS + WORDS) | st.text(max_size=6)
+    )
+    return [command, *draw(st.lists(token, max_size=7))]
+
+
+@FUZZ
+@given(argv=command_lines())
+def test_every_command_line_gives_a_documented_exit_code(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """Any arguments of any command: a documented exit code, never a traceback."""
+    code = cli.main(argv, isatty=lambda: False)
+    out, err = capsys.readouterr()
+    assert code in EXIT_CODES, (argv, err)
+    if "--debug" not in argv:
+        assert "Traceback" not in err, (argv, err)
+    assert "unexpected error" not in err, (argv, err)
+    assert "FAKEsecretFUZZcanary" not in out + err
+
+
+_VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=10)
+    | st.sampled_from(
+        [
+            "us-east-1",
+            "http://127.0.0.1:1",
+            "standard",
+            "legacy",
+            "adaptive",
+            "off",
+            "",
+            "AKIDEXAMPLE",
+            "default",
+            "nope.json",
+            "x" * 70_000,
+            "1e10",
+        ]
+    )  # fmt: skip
+    | st.lists(st.text(max_size=3), max_size=2)
+    | st.binary(max_size=4)
+)
+_CLIENT_ARGS = [
+    "region_name", "endpoint_url", "aws_access_key_id", "aws_secret_access_key",
+    "aws_session_token", "profile_name", "bearer_token", "retry_mode", "max_attempts", "verify",
+    "connect_timeout", "read_timeout", "record_to", "replay_from", "replay_any_order",
+]  # fmt: skip
+
+
+@FUZZ
+@given(kwargs=st.dictionaries(st.sampled_from(_CLIENT_ARGS), _VALUES, max_size=4))
+def test_client_constructors_raise_only_library_errors(kwargs: dict[str, Any]) -> None:
+    """Client(**kwargs) and AsyncClient(**kwargs): built, or a BedrockPaginateError."""
+    try:
+        client = Client(**kwargs)
+    except BedrockPaginateError:
+        pass
+    else:
+        client.close()
+    try:
+        aclient = AsyncClient(**kwargs)
+    except BedrockPaginateError:
+        pass
+    else:
+        asyncio.run(aclient.close())
+
+
+_FAKE_ARGS = {
+    "jobs": st.lists(
+        st.dictionaries(st.sampled_from(["jobArn", "submitTime"]), _VALUES), max_size=2
+    )
+    | _VALUES,
+    "region": _VALUES,
+    "default_page_size": _VALUES,
+    "seed": _VALUES,
+    "error_type_style": _VALUES,
+    "empty_last_page": _VALUES,
+    "token_secret": _VALUES,
+}
+
+
+@FUZZ
+@given(kwargs=st.fixed_dictionaries({}, optional=_FAKE_ARGS))
+def test_fake_bedrock_constructor_raises_only_library_errors(kwargs: dict[str, Any]) -> None:
+    """FakeBedrock(**kwargs) and FakeBedrockServer(fake, port=...): built, or a library error."""
+    try:
+        fake = FakeBedrock(**kwargs)
+    except BedrockPaginateError:
+        return
+    for port in (0, -1, 70_000, "80"):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                server = FakeBedrockServer(fake, port=port)  # type: ignore[arg-type]
+        except BedrockPaginateError:
+            continue
+        server.close()
