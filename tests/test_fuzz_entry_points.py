@@ -124,7 +124,7 @@ _VALUES = (
             "x" * 70_000,
             "1e10",
         ]
-    )  # fmt: skip
+    )
     | st.lists(st.text(max_size=3), max_size=2)
     | st.binary(max_size=4)
 )
