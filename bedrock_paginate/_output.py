@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
+    "display_width",
     "OutputFormat",
     "Query",
     "Sink",
@@ -211,25 +212,56 @@ _JOB_COLUMNS: tuple[tuple[str, Callable[[Mapping[str, Any]], str]], ...] = (
 )
 
 
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: wide and full-width characters (CJK, most emoji) take
+    two, combining marks and zero-width characters none, every other character one."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - display_width(text))
+
+
+def _center(text: str, width: int) -> str:
+    room = width - display_width(text)
+    left = room // 2 + (room & width & 1)  # as str.center: the odd space goes right, mostly
+    return " " * left + text + " " * (room - left)
+
+
 def _box(title: str, header: Sequence[str] | None, rows: Sequence[Sequence[str]]) -> list[str]:
-    """An AWS CLI-like box: a title line, an optional header row, aligned ``|`` columns."""
+    """An AWS CLI-like box: a title line, an optional header row, aligned ``|`` columns
+    (aligned by display width, so wide characters line up)."""
     count = max([len(header or ())] + [len(row) for row in rows] + [1])
     table = [list(row) + [""] * (count - len(row)) for row in rows]
     head = list(header) + [""] * (count - len(header)) if header is not None else None
     widths = [
-        max([len(r[i]) for r in table] + ([len(head[i])] if head is not None else []) + [1])
+        max(
+            [display_width(r[i]) for r in table]
+            + ([display_width(head[i])] if head is not None else [])
+            + [1]
+        )
         for i in range(count)
     ]
     inner = sum(widths) + 3 * count - 1
-    if len(title) > inner:
-        widths[-1] += len(title) - inner
-        inner = len(title)
+    title_width = display_width(title)
+    if title_width > inner:
+        widths[-1] += title_width - inner
+        inner = title_width
     rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
 
     def line(cells: Sequence[str]) -> str:
-        return "|" + "|".join(f" {c.ljust(w)} " for c, w in zip(cells, widths, strict=True)) + "|"
+        return "|" + "|".join(f" {_pad(c, w)} " for c, w in zip(cells, widths, strict=True)) + "|"
 
-    out = ["-" * (inner + 2), "|" + title.center(inner) + "|", rule]
+    out = ["-" * (inner + 2), "|" + _center(title, inner) + "|", rule]
     if head is not None:
         out += [line(head), rule]
     out += [line(row) for row in table]

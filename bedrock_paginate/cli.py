@@ -214,9 +214,17 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         "--output",
         default=default,
         choices=FORMATS,
-        help="output format: json (default), text, table, or jsonl (one job per line, streamed)",
+        help="output format: json (default; or AWS_DEFAULT_OUTPUT, the profile's output), text, "
+        "table, or jsonl (one job per line, streamed)",
     )
-    add("--query", default=default, metavar="JMESPATH", help="JMESPath query on the result")
+    add(
+        "--query",
+        default=default,
+        metavar="JMESPATH",
+        help="JMESPath query on the result (json, table), on each page (text), or on each job "
+        "(jsonl: jobs it turns into null are not printed, e.g. --query "
+        '"{name: jobName, status: status}" or "status == \'Failed\' && jobName || null")',
+    )
     add("--debug", action="store_true", default=default, help="debug logging and tracebacks")
     add(
         "--no-verify-ssl",
@@ -566,9 +574,9 @@ class _Run:
                     sink.page(records)
                 finally:
                     cursor.wrote(sink, before, len(records), position)
-                progress.update(
-                    pages.pages_fetched, pages.jobs_returned, more=page.next_token is not None
-                )
+                # "more": another page will be fetched (not when MaxItems ended the listing).
+                more = page.next_token is not None and pages.resume_token is None
+                progress.update(pages.pages_fetched, pages.jobs_returned, more=more)
         except BaseException as exc:
             progress.clear()
             cursor.reached = getattr(exc, "resume_token", None) or cursor.reached

@@ -295,3 +295,45 @@ def test_async_close_from_another_event_loop_works(url: str) -> None:
             asyncio.run(getattr(client, closer)())
             del client
             gc.collect()
+
+
+def test_table_aligns_wide_and_combining_characters_by_display_width() -> None:
+    """--output table measures display width: CJK and emoji take two columns, combining marks
+    none, so every line of the box is equally wide on a terminal."""
+    from bedrock_paginate._output import display_width, table_lines
+
+    jobs = [
+        {"jobName": "夜間バッチ", "status": "Completed", "modelId": "m"},
+        {"jobName": "e\u0301te\u0301-🚀", "status": "Failed", "modelId": "m"},
+        {"jobName": "plain", "status": "InProgress", "modelId": "m"},
+    ]
+    lines = table_lines(jobs)
+    assert len({display_width(line) for line in lines}) == 1, lines
+    assert display_width("夜間") == 4
+    assert display_width("e\u0301") == 1
+    assert display_width("🚀") == 2
+
+
+def test_no_progress_line_for_a_listing_that_max_items_ends_after_one_page(
+    capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    """A one-page listing (MaxItems reached on page 1) shows no progress line on a terminal."""
+    code = cli.main(
+        [CMD, "--endpoint-url", url, "--page-size", "2", "--max-items", "2"], isatty=lambda: True
+    )
+    assert code == 0
+    assert "pages " not in capsys.readouterr().err
+
+
+def test_jsonl_query_per_job_is_documented_and_warns_when_it_drops_every_job(
+    capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    """--help says jsonl applies --query per job; a query that drops every job says so."""
+    assert cli.main([CMD, "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "(jsonl: jobs it turns into null are not printed" in help_text
+    code, out, err = run(
+        capsys, CMD, "--endpoint-url", url, "--output", "jsonl", "--query", "invocationJobSummaries"
+    )
+    assert (code, out) == (0, "")
+    assert "returned null for every job, so nothing was printed" in err
