@@ -39,10 +39,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
-    "display_width",
     "OutputFormat",
     "Query",
     "Sink",
+    "display_width",
     "format_json",
     "format_text",
     "job_record",
