@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import attrs
@@ -134,12 +134,16 @@ class _Value(NamedTuple):
     text: str
     origin: str
     from_argument: bool = False
+    #: Where a profile value is written (``FILE, line N``), looked up only for an error.
+    locate: Callable[[], str | None] | None = None
 
     def error(self, message: str) -> BedrockPaginateError:
         """The right error class for a bad value from this origin."""
         if self.from_argument:
             return ParamValidationError(f"{self.origin}: {message}", param=self.origin)
-        return ConfigError(f"{self.origin}: {message}")
+        where = self.locate() if self.locate is not None else None
+        origin = self.origin if where is None else f"{self.origin} ({where})"
+        return ConfigError(f"{origin}: {message}")
 
 
 class _Sources:
@@ -196,7 +200,11 @@ class _Sources:
             return None
         if not isinstance(value, str):
             raise ConfigError(f"{origin} must be a plain value, not an indented sub-section")
-        return _Value(value, origin) if value else None
+
+        def locate() -> str | None:
+            return self.files.locate(self.profile_name, key)
+
+        return _Value(value, origin, locate=locate) if value else None
 
     def first(self, env_names: tuple[str, ...], profile_key: str | None) -> _Value | None:
         """The first of the environment variables, then the profile key, that is set."""

@@ -140,6 +140,37 @@ def _parse_nested(value: str, *, path: str, lines: list[str], section: str) -> d
     return parsed
 
 
+def _unclosed_header(text: str, until: int | None) -> int | None:
+    """The number of the first line up to ``until`` that opens a section header without
+    closing it (configparser then reports a confusing error further on)."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if until is not None and number > until:
+            break
+        stripped = line.strip()
+        if line[:1] == "[" and "]" not in stripped:
+            return number
+    return None
+
+
+def _setting_line(path: str, headers: tuple[str, ...], key: str) -> int | None:
+    """The line of ``key`` in the first of ``headers``' sections of ``path`` (error path only)."""
+    try:
+        with open(path, encoding="utf-8-sig") as file:
+            lines = file.read().split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    section: str | None = None
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if line[:1] == "[" and stripped.endswith("]"):
+            section = " ".join(stripped[1:-1].split())
+        elif section in headers and line[:1] not in (" ", "\t", "#", ";"):
+            name = re.split(r"[=:]", line, maxsplit=1)[0].strip().lower()
+            if name == key:
+                return number
+    return None
+
+
 def parse_ini(text: str, *, path: str) -> dict[str, dict[str, ProfileValue]]:
     """Parse INI ``text`` into ``{section: {key: value}}`` exactly as botocore's raw parser.
 
@@ -157,6 +188,9 @@ def parse_ini(text: str, *, path: str) -> dict[str, dict[str, ProfileValue]]:
         parser.read_string(text, source=path)
     except configparser.Error as exc:
         line, reason = _describe_configparser_error(exc)
+        unclosed = _unclosed_header(text, line)
+        if unclosed is not None:
+            line, reason = unclosed, "this [section header is not closed (a ']' is missing)"
         where = f" at line {line}" if line is not None else ""
         raise ConfigFileError(
             f"Unable to parse {path}{where}: {reason}", path=path, line=line
@@ -299,6 +333,22 @@ class SharedFiles:
         merged: dict[str, ProfileValue] = dict(from_config or {})
         merged.update(from_credentials or {})
         return merged
+
+    def locate(self, name: str, key: str) -> str | None:
+        """``FILE, line N`` where profile ``name`` sets ``key`` (the credentials file wins, as
+        in :meth:`profile`), or ``None``; reads the file again, so only for error messages."""
+        for path, headers, found in (
+            (self.credentials_path, (name,), self.credentials_profile(name)),
+            (
+                self.config_path,
+                ("default", "profile default") if name == "default" else (f"profile {name}",),
+                self.config_profile(name),
+            ),
+        ):
+            if found is not None and key in found:
+                line = _setting_line(path, headers, key)
+                return f"{path}, line {line}" if line is not None else path
+        return None
 
     def profile_names(self) -> list[str]:
         """Every profile name found in either file (config file first)."""

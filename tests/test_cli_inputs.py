@@ -337,3 +337,41 @@ def test_jsonl_query_per_job_is_documented_and_warns_when_it_drops_every_job(
     )
     assert (code, out) == (0, "")
     assert "returned null for every job, so nothing was printed" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("[default]\nregion = us east\n", 2, "region in profile 'default'"),
+        ("[default]\nregion = us-east-1\n\nmax_attempts = lots\n", 4, "max_attempts"),
+        ("# c\n[default]\nregion = us-east-1\nretry_mode = fast\n", 4, "retry_mode"),
+    ],
+)
+def test_a_bad_profile_value_names_the_file_and_line(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    url: str,
+    text: str,
+    line: int,
+    message: str,
+) -> None:
+    """A bad value in a profile: 253, the message names the key, the file and the line."""
+    config = tmp_path / "config"
+    config.write_text(text)
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_MAX_ATTEMPTS")
+    code, _, err = run(capsys, CMD, "--endpoint-url", url)
+    assert code == 253
+    assert f"{message}" in err
+    assert f"({config}, line {line})" in err
+
+
+def test_an_unclosed_section_header_says_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, url: str
+) -> None:
+    """'[default' without ']': the error says the header is not closed, at its line."""
+    (tmp_path / "config").write_text("# settings\n[default\nregion = us-east-1\n")
+    code, _, err = run(capsys, CMD, "--endpoint-url", url)
+    assert code == 253
+    assert "at line 2: this [section header is not closed (a ']' is missing)" in err
