@@ -327,6 +327,8 @@ def _build_parser() -> argparse.ArgumentParser:
         COMMAND,
         help="list batch inference jobs (all pages unless --max-items / --no-paginate)",
         description="List Amazon Bedrock batch inference jobs, all pages.",
+        epilog="As in the AWS CLI v2, every command also takes --cli-input-json JSON|file://PATH "
+        "(flags on the command line win) and --generate-cli-skeleton [input|output].",
         allow_abbrev=False,
     )
     _add_list_options(listing)
@@ -958,6 +960,51 @@ def _silence_stdout() -> None:
         pass
 
 
+def _cli_input(command: str, args: list[str]) -> list[str] | int:
+    """``--generate-cli-skeleton`` (print, exit 0) and ``--cli-input-json`` (rewritten into the
+    command's flags) for any command; other arguments unchanged."""
+    if not any(a.startswith(("--generate-cli-skeleton", "--cli-input-json")) for a in args):
+        return args
+    from ._cli_input import expand_cli_input, skeleton
+    from .errors import ParamValidationError
+
+    rest: list[str] = []
+    which: str | None = None
+    inputs: list[str] = []
+    items = iter(range(len(args)))
+    for i in items:
+        arg = args[i]
+        name, eq, value = arg.partition("=")
+        if name == "--generate-cli-skeleton":
+            which = value if eq else "input"
+            following = args[i + 1] if i + 1 < len(args) else ""
+            if not eq and following in ("input", "output", "yaml-input"):
+                which = following
+                next(items)
+        elif name == "--cli-input-json":
+            if not eq:
+                if i + 1 >= len(args):
+                    sys.stderr.write(
+                        f"{PROG}: error: argument --cli-input-json: expected JSON or file://PATH\n"
+                    )
+                    return EXIT_USAGE
+                value = args[i + 1]
+                next(items)
+            inputs.append(value)
+        else:
+            rest.append(arg)
+    try:
+        if which is not None:
+            sys.stdout.write(skeleton(command, which))
+            return EXIT_OK
+        for text in inputs:
+            rest = expand_cli_input(command, rest, text)
+    except ParamValidationError as exc:
+        sys.stderr.write(f"{PROG}: error: {exc.describe()}\n")
+        return EXIT_USAGE
+    return rest
+
+
 def _parse(argv: list[str]) -> argparse.Namespace | int:
     """The parsed arguments, or the exit code when parsing ended the run."""
     return parse(_build_parser(), argv)
@@ -1018,6 +1065,11 @@ def main(argv: list[str] | None = None, *, isatty: Callable[[], bool] | None = N
         return EXIT_OTHER
     try:
         index = _command_index(argv)
+        if index is not None and argv[index] in (COMMAND, SERVE, BUILD_LAYER):
+            rewritten = _cli_input(argv[index], argv[index + 1 :])
+            if isinstance(rewritten, int):
+                return rewritten
+            argv = [*argv[: index + 1], *rewritten]
         if index is not None and argv[index] == SERVE:
             return _serve(argv[index + 1 :])
         if index is not None and argv[index] == BUILD_LAYER:

@@ -375,3 +375,77 @@ def test_an_unclosed_section_header_says_so(
     code, _, err = run(capsys, CMD, "--endpoint-url", url)
     assert code == 253
     assert "at line 2: this [section header is not closed (a ']' is missing)" in err
+
+
+# --- --cli-input-json and --generate-cli-skeleton ----------------------------------------------
+
+
+def test_generate_cli_skeleton_input_is_the_aws_cli_v2_skeleton(
+    capsys: pytest.CaptureFixture[str], fake: FakeBedrock
+) -> None:
+    """--generate-cli-skeleton prints the operation's input skeleton and calls nothing."""
+    import json
+
+    assert cli.main([CMD, "--generate-cli-skeleton"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "submitTimeAfter": "1970-01-01T00:00:00",
+        "submitTimeBefore": "1970-01-01T00:00:00",
+        "statusEquals": "Submitted",
+        "nameContains": "",
+        "maxResults": 0,
+        "nextToken": "",
+        "sortBy": "CreationTime",
+        "sortOrder": "Ascending",
+    }
+    assert fake.request_count == 0
+
+
+def test_generate_cli_skeleton_output_uses_member_names(capsys: pytest.CaptureFixture[str]) -> None:
+    """--generate-cli-skeleton output: the response shape, member names as values."""
+    import json
+
+    assert cli.main([CMD, "--generate-cli-skeleton", "output"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    job = out["invocationJobSummaries"][0]
+    assert out["nextToken"] == "nextToken"
+    assert (job["jobArn"], job["submitTime"]) == ("jobArn", "1970-01-01T00:00:00")
+    assert job["inputDataConfig"]["s3InputDataConfig"]["s3Uri"] == "s3Uri"
+
+
+@pytest.mark.parametrize("command", ["serve", "build-layer"])
+def test_every_command_has_an_input_skeleton(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """serve and build-layer print their input skeleton too; 'output' is refused with 252."""
+    import json
+
+    assert cli.main([command, "--generate-cli-skeleton"]) == 0
+    assert isinstance(json.loads(capsys.readouterr().out), dict)
+    assert cli.main([command, "--generate-cli-skeleton", "output"]) == 252
+
+
+def test_cli_input_json_supplies_parameters_and_the_command_line_wins(
+    capsys: pytest.CaptureFixture[str], fake: FakeBedrock, tmp_path: Path, url: str
+) -> None:
+    """--cli-input-json (inline or file://) sets parameters; a flag also given wins."""
+    doc = tmp_path / "in.json"
+    doc.write_text('{"statusEquals": "Completed", "sortOrder": "Descending", "maxResults": 2}')
+    code, _, err = run(
+        capsys, CMD, "--endpoint-url", url, "--cli-input-json", f"file://{doc}",
+        "--sort-order", "Ascending",
+    )  # fmt: skip
+    assert code == 0, err
+    query = dict(fake.requests[-1].query)
+    assert query["statusEquals"] == "Completed"
+    assert query["sortOrder"] == "Ascending"
+    assert query["maxResults"] == "2"
+    code, _, err = run(capsys, CMD, "--endpoint-url", url, "--cli-input-json", '{"nope": 1}')
+    assert code == 252
+    assert "--cli-input-json: unknown parameter 'nope'" in err
+
+
+def test_serve_takes_cli_input_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """serve --cli-input-json '{"port": 70000}' is checked by serve's own parser (252)."""
+    code, _, err = run(capsys, "serve", "--cli-input-json", '{"port": 70000}')
+    assert code == 252
+    assert "argument --port: expected a port" in err
