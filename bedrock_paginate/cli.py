@@ -16,14 +16,21 @@ parameters, a malformed ``--starting-token``); 253 configuration or credentials;
 service answered with an error; 255 anything else (connection, undecodable response, a
 pagination cycle, an unexpected error).
 
-Nothing lost: when a listing fails or is interrupted after at least one page was printed,
-stderr ends with ``resume with --starting-token TOKEN``, where TOKEN continues exactly at the
-first job not yet printed (an interrupt while a page is being printed resumes at that page, so it
-can at worst repeat a page, never skip one). Streaming formats keep every line already printed
-(``text`` adds its ``NEXTTOKEN`` line); buffered ones (``json``, ``table``) print the jobs fetched
-so far as a normal, valid result whose ``NextToken`` is that same token, then exit non-zero. The
-AWS CLI prints nothing in that case, which throws away the jobs already fetched. A failure before
-the first page prints nothing on stdout and no resume line (the same command starts over).
+Nothing lost: whatever stops a listing (a service error, Ctrl-C, stdout that cannot be written,
+at any moment, the final write included), stderr ends with ``resume with --starting-token TOKEN``
+where TOKEN continues at the first job whose output did not reach stdout completely
+(``_stdout.Delivery`` counts what the OS took; a :class:`_Cursor` per listing turns that count
+into a token). No resume line when nothing is missing, or when nothing was printed (the same
+command starts over). Streaming formats keep every job printed (``text`` adds its ``NEXTTOKEN``
+line); buffered ones (``json``, ``table``) print the jobs fetched so far as a valid result whose
+``NextToken`` is the token, then exit non-zero. With ``--regions`` pages are printed as they
+arrive and every unfinished region gets its own resume line. A closed pipe (``| head``) ends
+with exit 0 and no error message, but still with the resume line.
+
+``--cli-input-json`` / ``--generate-cli-skeleton`` are handled for every command by
+``_cli_input`` before the command's parser runs. The output format defaults to
+``AWS_DEFAULT_OUTPUT``, then the profile's ``output``, then json. Errors name CLI flags
+(``_FLAG_FOR_PARAM``).
 
 ``--query`` (JMESPath) follows the AWS CLI: on the whole result for ``json`` and ``table``, on
 each page for ``text``; for ``jsonl`` (ours) it runs on each job and null results are skipped.
