@@ -917,7 +917,9 @@ def _cli_wording(message: str, param: str | None) -> str:
     flag = _FLAG_FOR_PARAM.get(param or "")
     if flag is None:
         return message
-    return re.sub(rf"(?:PaginationConfig |parameter )?\b{re.escape(param or '')}\b", flag, message)
+    # "the nextToken the service returned" stays: it names the value, not the flag.
+    pattern = rf"(?:PaginationConfig |parameter |(?<!the )){re.escape(param or '')}\b"
+    return re.sub(pattern, flag, message)
 
 
 def _report(
