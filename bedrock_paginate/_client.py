@@ -247,6 +247,7 @@ class _ClientBase:
                 raise ParamValidationError(
                     f"{name} must be a file path (str or os.PathLike), got {path!r}", param=name
                 )
+        replay_any_order = options.get("replay_any_order", False)
         if not isinstance(replay_any_order, bool):
             raise ParamValidationError(
                 f"replay_any_order must be True or False, got {replay_any_order!r}",
@@ -273,7 +274,7 @@ class _ClientBase:
         )
         self._record_to = record_to
         self._replay_from = replay_from
-        self._replay_any_order = options.get("replay_any_order", False)
+        self._replay_any_order = replay_any_order
         # Replaying answers instantly: waiting out a recorded throttle's backoff proves nothing.
         self._sleep_fn: Callable[[float], Any] | None = (
             sleep if sleep is not None or replay_from is None else _no_sleep

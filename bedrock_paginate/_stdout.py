@@ -10,7 +10,7 @@ says how many bytes the kernel took; SIGINT is deferred while a write is in prog
 as soon as it returns), so a partial write is never lost from the count. Other streams (a
 ``StringIO``, pytest's capture) get one ``write`` + ``flush`` per chunk.
 
-A write error is raised as :class:`OutputError` (its ``__cause__`` is the ``OSError``).
+A write error is raised as :class:`_OutputError` (its ``__cause__`` is the ``OSError``).
 
 Imports only the standard library.
 """
@@ -23,10 +23,10 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
-__all__ = ["Delivery", "OutputError"]
+__all__ = ["Delivery"]
 
 
-class OutputError(Exception):
+class _OutputError(Exception):
     """Writing to the output failed (``errno`` of the underlying ``OSError``)."""
 
     def __init__(self, cause: OSError) -> None:
@@ -94,7 +94,7 @@ class Delivery:
                     self._stream.flush()
                 self.delivered += weight
         except OSError as exc:
-            raise OutputError(exc) from exc
+            raise _OutputError(exc) from exc
 
     def _write_fd(self, fd: int, chunks: Sequence[tuple[str, int]]) -> None:
         encoding = getattr(self._stream, "encoding", None) or "utf-8"
@@ -123,7 +123,7 @@ class Delivery:
         try:
             self._stream.flush()  # anything written through the stream object goes first
         except OSError as exc:
-            raise OutputError(exc) from exc
+            raise _OutputError(exc) from exc
         with _deferred_sigint(pending):
             try:
                 account()  # empty chunks at the start
@@ -138,6 +138,6 @@ class Delivery:
                     if pending[0]:
                         break
             except OSError as exc:
-                raise OutputError(exc) from exc
+                raise _OutputError(exc) from exc
         if pending[0]:
             raise KeyboardInterrupt

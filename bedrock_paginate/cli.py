@@ -562,7 +562,7 @@ class _Run:
 
     def listing(self, client: Client, query: Query | None) -> int:
         from ._output import job_record, make_sink
-        from ._stdout import OutputError
+        from ._stdout import _OutputError
 
         pages = client.get_paginator("list_model_invocation_jobs").paginate(
             **self.filters(), PaginationConfig=self.pagination_config()
@@ -589,7 +589,7 @@ class _Run:
         except BaseException as exc:
             progress.clear()
             cursor.reached = getattr(exc, "resume_token", None) or cursor.reached
-            if not isinstance(exc, OutputError):
+            if not isinstance(exc, _OutputError):
                 self.finish_partial(sink, cursor)
             raise
         progress.clear()
@@ -647,7 +647,7 @@ class _Run:
     async def _regions(self, regions: list[str], query: Query | None) -> int:
         from ._output import job_record, make_sink
         from ._regions import iter_region_pages
-        from ._stdout import OutputError
+        from ._stdout import _OutputError
 
         sink = make_sink(self.fmt, self.out, self.err, query)
         held: dict[str, list[dict[str, Any]]] = {region: [] for region in regions}
@@ -683,7 +683,7 @@ class _Run:
                     cursor.reached = event.resume_token or cursor.reached
                     cursor.delivered_all = sink.streams
         except BaseException as exc:
-            if not sink.streams and not isinstance(exc, OutputError):
+            if not sink.streams and not isinstance(exc, _OutputError):
                 self.finish_held(sink, regions, held)
             raise
         failures = [c.error for c in self.cursors.values() if c.error is not None]
@@ -894,12 +894,12 @@ def _exit_code(exc: BaseException) -> int:
 
 def _error_message(exc: BaseException) -> str:
     """The one-line message for ``exc`` (AWS CLI wording for service errors)."""
-    from ._stdout import OutputError
+    from ._stdout import _OutputError
     from .errors import BedrockPaginateError, ParamValidationError, ServiceError
 
     if isinstance(exc, KeyboardInterrupt):
         return ""
-    if isinstance(exc, OutputError):
+    if isinstance(exc, _OutputError):
         return f"{PROG}: error: could not write the output: {exc}"
     if isinstance(exc, ServiceError):
         return f"\n{exc.describe()}"  # botocore's ClientError text, as the AWS CLI prints it
@@ -1032,7 +1032,7 @@ def _build_layer(argv: list[str]) -> int:
 
 
 def _list(parsed: argparse.Namespace, isatty: Callable[[], bool]) -> int:
-    from ._stdout import OutputError
+    from ._stdout import _OutputError
 
     debug = bool(parsed.debug)
     profile_flag = parsed.profile is not None
@@ -1040,7 +1040,7 @@ def _list(parsed: argparse.Namespace, isatty: Callable[[], bool]) -> int:
     run = _Run(parsed, isatty)
     try:
         return run.execute()
-    except OutputError as exc:
+    except _OutputError as exc:
         if not exc.broken_pipe:
             return _report(exc, run.resume_lines(), debug=debug, profile_flag=profile_flag)
         # The reader went away (| head): no error message, as the AWS CLI; but say where

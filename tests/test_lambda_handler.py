@@ -149,7 +149,7 @@ def test_max_items_bounds_the_answer(lam: ModuleType, max_items: int) -> None:
         ({"pageSize": "ten"}, "pageSize must be an integer"),
         ({"maxItems": True}, "maxItems must be an integer"),
         ({"status": "Failed"}, "unknown event keys ['status']; allowed: statusEquals"),
-        ({"statusEquals": "Broken"}, "statusEquals"),
+        ({"statusEquals": "failed"}, "statusEquals"),
         (["not", "an", "object"], "the event must be a JSON object"),
     ],
 )
