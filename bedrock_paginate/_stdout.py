@@ -7,7 +7,10 @@ resume token of the first job that did not reach the output.
 
 On a real file descriptor the text is encoded and written with ``os.write``, whose return value
 says how many bytes the kernel took; SIGINT is deferred while a write is in progress (and raised
-as soon as it returns), so a partial write is never lost from the count. Other streams (a
+as soon as it returns), so a partial write is never lost from the count. Each write starts only
+once ``select`` says the fd takes a byte, so a write blocked on a full pipe has always written
+something and returns that count when Ctrl-C arrives (never "retry and block again"); a second
+Ctrl-C stops at once. Other streams (a
 ``StringIO``, pytest's capture) get one ``write`` + ``flush`` per chunk.
 
 A write error is raised as :class:`_OutputError` (its ``__cause__`` is the ``OSError``).
@@ -62,6 +65,8 @@ def _deferred_sigint(pending: list[bool]) -> Iterator[None]:
         return
 
     def later(signum: int, frame: Any) -> None:
+        if pending[0]:  # a second Ctrl-C: stop now, even inside a stalled write
+            raise KeyboardInterrupt
         pending[0] = True
 
     signal.signal(signal.SIGINT, later)
@@ -69,6 +74,18 @@ def _deferred_sigint(pending: list[bool]) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _writable(fd: int) -> bool:
+    """Whether ``fd`` can take a byte now (waits up to 0.1 s; always True off POSIX)."""
+    if os.name != "posix":
+        return True
+    import select
+
+    try:
+        return bool(select.select([], [fd], [], 0.1)[1])
+    except ValueError:  # fd beyond FD_SETSIZE: just write
+        return True
 
 
 class Delivery:
@@ -127,16 +144,17 @@ class Delivery:
         with _deferred_sigint(pending):
             try:
                 account()  # empty chunks at the start
-                while done < len(data):
+                while done < len(data) and not pending[0]:
+                    # Wait (interruptibly) until the fd takes at least one byte: a blocked
+                    # write that already wrote something returns that count on Ctrl-C, so the
+                    # deferred interrupt is honoured at once and the count stays exact.
+                    if not _writable(fd):
+                        continue
                     try:
                         done += os.write(fd, view[done:])
-                    except BlockingIOError:  # a non-blocking terminal: wait until writable
-                        import select
-
-                        select.select([], [fd], [])
+                    except BlockingIOError:  # non-blocking fd, full after all: wait again
+                        continue
                     account()
-                    if pending[0]:
-                        break
             except OSError as exc:
                 raise _OutputError(exc) from exc
         if pending[0]:

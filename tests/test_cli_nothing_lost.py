@@ -258,3 +258,43 @@ def test_ctrl_c_during_the_final_json_write_resumes_at_the_start(
     code, err = run([CMD, "--endpoint-url", url, "--page-size", "4"], stdout)
     assert code == 130
     assert "resume with" not in err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT to a child process")
+def test_ctrl_c_while_a_write_is_blocked_on_a_full_pipe_loses_nothing() -> None:
+    """A real pipe that nobody reads fills up and blocks the write; Ctrl-C then ends the run
+    at once (exit 130), and what the pipe got plus what the resume line lists is the listing."""
+    import signal
+    import threading
+    import time
+
+    fake = FakeBedrock(jobs=generate_jobs(600, seed=9))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    with FakeBedrockServer(fake) as server:
+        argv = [CMD, "--endpoint-url", server.url, "--output", "jsonl", "--page-size", "300"]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bedrock_paginate", *argv],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        )  # fmt: skip
+        assert proc.stdout is not None
+        assert proc.stderr is not None
+        time.sleep(3)  # the first page fills the pipe: the write blocks
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGINT)
+        chunks: list[bytes] = []
+        reader = threading.Thread(target=lambda: chunks.append(proc.stdout.read()))  # type: ignore[union-attr]
+        code = proc.wait(timeout=30)  # ends without anyone reading the pipe
+        reader.start()
+        reader.join(timeout=30)
+        err = proc.stderr.read().decode()
+        proc.stdout.close()
+        proc.stderr.close()
+        assert code == 130, err
+        token = re.findall(r"^resume with --starting-token (\S+)$", err, re.M)
+        assert len(token) == 1, err
+        rest = io.StringIO()
+        assert run([*argv, "--starting-token", token[0]], rest)[0] == 0
+    text = b"".join(chunks).decode()
+    complete = text[: text.rfind("\n") + 1]  # a job cut by the pipe is not printed
+    arns = [job["jobArn"] for job in fake.expected()]
+    assert _jsonl_arns(complete) + _jsonl_arns(rest.getvalue()) == arns
