@@ -14,12 +14,20 @@ prints JSON). Imports only the standard library (``models`` only for the output 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from .errors import ParamValidationError
 
-__all__ = ["COMMAND_INPUTS", "OUTPUT_SKELETONS", "InputKey", "expand_cli_input", "skeleton"]
+__all__ = [
+    "COMMAND_INPUTS",
+    "OUTPUT_SKELETONS",
+    "InputKey",
+    "apply_cli_input",
+    "expand_cli_input",
+    "skeleton",
+]
 
 
 class InputKey(NamedTuple):
@@ -198,3 +206,48 @@ def expand_cli_input(command: str, argv: Sequence[str], text: str) -> list[str]:
         else:
             extra.append(f"{spec.flag}={_scalar(key, value)}")
     return [*argv, *extra]
+
+
+def apply_cli_input(command: str, args: list[str]) -> list[str] | int:
+    """``--generate-cli-skeleton`` (print, exit 0) and ``--cli-input-json`` (rewritten into the
+    command's flags) for any command; other arguments unchanged."""
+    if not any(a.startswith(("--generate-cli-skeleton", "--cli-input-json")) for a in args):
+        return args
+    from ._argparse import EXIT_OK, EXIT_USAGE
+    from ._cli_errors import PROG
+
+    rest: list[str] = []
+    which: str | None = None
+    inputs: list[str] = []
+    items = iter(range(len(args)))
+    for i in items:
+        arg = args[i]
+        name, eq, value = arg.partition("=")
+        if name == "--generate-cli-skeleton":
+            which = value if eq else "input"
+            following = args[i + 1] if i + 1 < len(args) else ""
+            if not eq and following in ("input", "output", "yaml-input"):
+                which = following
+                next(items)
+        elif name == "--cli-input-json":
+            if not eq:
+                if i + 1 >= len(args):
+                    sys.stderr.write(
+                        f"{PROG}: error: argument --cli-input-json: expected JSON or file://PATH\n"
+                    )
+                    return EXIT_USAGE
+                value = args[i + 1]
+                next(items)
+            inputs.append(value)
+        else:
+            rest.append(arg)
+    try:
+        if which is not None:
+            sys.stdout.write(skeleton(command, which))
+            return EXIT_OK
+        for text in inputs:
+            rest = expand_cli_input(command, rest, text)
+    except ParamValidationError as exc:
+        sys.stderr.write(f"{PROG}: error: {exc.describe()}\n")
+        return EXIT_USAGE
+    return rest

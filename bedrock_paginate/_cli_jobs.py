@@ -147,7 +147,8 @@ def _add_command_options(name: str, parser: argparse.ArgumentParser) -> None:
 
 def build_parser(command: str) -> argparse.ArgumentParser:
     """The parser of ``bedrock-paginate [global options] COMMAND [options]``."""
-    from .cli import JOB_COMMANDS, PROG, _add_global_options
+    from ._cli_errors import PROG
+    from .cli import JOB_COMMANDS, _add_global_options
 
     parser = new_parser(prog=PROG, allow_abbrev=False)
     _add_global_options(parser, suppress=False)
@@ -165,7 +166,7 @@ def build_parser(command: str) -> argparse.ArgumentParser:
 
 def make_client(args: argparse.Namespace, isatty: Callable[[], bool]) -> Client:
     """The client for ``args``'s global options, as the listing builds it."""
-    from .cli import _Run
+    from ._cli_list import _Run
 
     return _Run(args, isatty).client()
 
@@ -249,7 +250,7 @@ def _refuse_listing_only(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace, isatty: Callable[[], bool], out: TextIO) -> int:
-    from .cli import _compile_query
+    from ._cli_list import _compile_query
 
     query = _compile_query(args.query)
     fmt = args.output or "json"
@@ -267,7 +268,8 @@ def _run(args: argparse.Namespace, isatty: Callable[[], bool], out: TextIO) -> i
 def _fail(exc: BaseException, *, debug: bool) -> int:
     """Report ``exc`` as the listing does (its message and exit code; these commands have
     nothing to resume) and return the exit code."""
-    from .cli import _error_message, _exit_code
+    from ._cli_errors import error_message as _error_message
+    from ._cli_errors import exit_code as _exit_code
 
     if debug and not isinstance(exc, KeyboardInterrupt):
         import traceback
@@ -293,7 +295,7 @@ def main(
     ``isatty`` says whether stdout is a terminal (``watch`` draws its live view only then);
     ``sleep`` and ``now`` replace ``watch``'s waiting and clock (tests).
     """
-    from .cli import _silence_stdout, _start_debug_logging
+    from ._cli_list import _silence_stdout, _start_debug_logging
 
     parsed = parse(build_parser(command), argv)
     if isinstance(parsed, int):
