@@ -161,7 +161,7 @@ def test_debug_names_the_real_credential_source(
     cli.main([CMD, "--endpoint-url", url, "--debug"], isatty=lambda: False)
     err = capsys.readouterr().err
     assert "the default profile" not in err
-    assert "Credentials found: env (environment variables AWS_ACCESS_KEY_ID" in err
+    assert "Credentials found: env (profile 'default'): environment variables AWS_ACCESS" in err
 
 
 def test_a_profile_named_with_the_flag_is_not_named_in_code(

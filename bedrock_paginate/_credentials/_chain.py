@@ -119,11 +119,9 @@ def walk_chain(options: ChainOptions) -> Found:
         found = step(options, tried)
         if found is not None:
             source = found.credentials.source
+            described = f": {_SOURCE_NAMES[source]}" if source in _SOURCE_NAMES else ""
             logger.debug(
-                "Credentials found: %s (%s; profile %r)",
-                source,
-                _SOURCE_NAMES.get(source, source),
-                options.profile_name,
+                "Credentials found: %s (profile %r)%s", source, options.profile_name, described
             )
             return found
     hint = hint_unsupported(options)
