@@ -31,7 +31,8 @@ __all__ = [
 
 
 class InputKey(NamedTuple):
-    """One JSON key: the flag it becomes, how (``value``, ``switch`` or ``repeat``), and the
+    """One JSON key: the flag it becomes, how (``value``; ``switch``, a flag without value;
+    ``repeat``, the flag once per item; ``json``, a structure passed as JSON text), and the
     skeleton's placeholder."""
 
     flag: str
@@ -55,6 +56,39 @@ COMMAND_INPUTS: dict[str, dict[str, InputKey]] = {
         "nextToken": _v("--next-token", ""),
         "sortBy": _v("--sort-by", "CreationTime"),
         "sortOrder": _v("--sort-order", "Ascending"),
+    },
+    "get-model-invocation-job": {"jobIdentifier": _v("--job-identifier", "")},
+    "stop-model-invocation-job": {"jobIdentifier": _v("--job-identifier", "")},
+    "create-model-invocation-job": {
+        "jobName": _v("--job-name", ""),
+        "roleArn": _v("--role-arn", ""),
+        "clientRequestToken": _v("--client-request-token", ""),
+        "modelId": _v("--model-id", ""),
+        "inputDataConfig": InputKey(
+            "--input-data-config",
+            "json",
+            {"s3InputDataConfig": {"s3InputFormat": "JSONL", "s3Uri": "", "s3BucketOwner": ""}},
+        ),
+        "outputDataConfig": InputKey(
+            "--output-data-config",
+            "json",
+            {"s3OutputDataConfig": {"s3Uri": "", "s3EncryptionKeyId": "", "s3BucketOwner": ""}},
+        ),
+        "vpcConfig": InputKey(
+            "--vpc-config", "json", {"subnetIds": [""], "securityGroupIds": [""]}
+        ),
+        "timeoutDurationInHours": _v("--timeout-duration-in-hours", 0),
+        "tags": InputKey("--tags", "json", [{"key": "", "value": ""}]),
+        "modelInvocationType": _v("--model-invocation-type", "InvokeModel"),
+    },
+    "watch": {
+        "jobIdentifier": InputKey("--job-identifier", "repeat", [""]),
+        "submitTimeAfter": _v("--submit-time-after", "1970-01-01T00:00:00"),
+        "submitTimeBefore": _v("--submit-time-before", "1970-01-01T00:00:00"),
+        "statusEquals": _v("--status-equals", "Submitted"),
+        "nameContains": _v("--name-contains", ""),
+        "interval": _v("--interval", 5),
+        "untilDone": InputKey("--until-done", "switch", False),
     },
     "serve": {
         "host": _v("--host", "127.0.0.1"),
@@ -200,6 +234,8 @@ def expand_cli_input(command: str, argv: Sequence[str], text: str) -> list[str]:
                     param="--cli-input-json",
                 )
             extra += [spec.flag] if value else []
+        elif spec.kind == "json":  # a structure, given to the flag as JSON text
+            extra.append(f"{spec.flag}={json.dumps(value)}")
         elif spec.kind == "repeat":
             items = value if isinstance(value, list) else [value]
             extra += [f"{spec.flag}={_scalar(key, item)}" for item in items]

@@ -389,7 +389,7 @@ def main(argv: list[str] | None = None, *, isatty: Callable[[], bool] | None = N
         return EXIT_OTHER
     try:
         index = _command_index(argv)
-        if index is not None and argv[index] in (COMMAND, SERVE, BUILD_LAYER):
+        if index is not None and argv[index] in (COMMAND, SERVE, BUILD_LAYER, *JOB_COMMANDS):
             from ._cli_input import apply_cli_input
 
             rewritten = apply_cli_input(argv[index], argv[index + 1 :])

@@ -449,3 +449,37 @@ def test_serve_takes_cli_input_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "serve", "--cli-input-json", '{"port": 70000}')
     assert code == 252
     assert "argument --port: expected a port" in err
+
+
+def test_every_command_has_a_cli_input_table() -> None:
+    """Each command of the CLI (the listing, the batch-job commands, watch, serve,
+    build-layer) takes --cli-input-json: a new command without an entry fails here."""
+    from bedrock_paginate._cli_input import COMMAND_INPUTS
+
+    commands = {cli.COMMAND, cli.SERVE, cli.BUILD_LAYER, *cli.JOB_COMMANDS}
+    assert set(COMMAND_INPUTS) == commands
+
+
+def test_create_takes_its_structures_from_cli_input_json(
+    capsys: pytest.CaptureFixture[str], fake: FakeBedrock, url: str
+) -> None:
+    """create-model-invocation-job --cli-input-json with the skeleton's structures: sent."""
+    import json
+
+    assert cli.main(["create-model-invocation-job", "--generate-cli-skeleton"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    doc.update(
+        jobName="nightly-1",
+        roleArn="arn:aws:iam::123456789012:role/batch",
+        modelId="anthropic.claude-3-haiku-20240307-v1:0",
+        inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://in-bucket/x/"}},
+        outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://out-bucket/y/"}},
+    )
+    for key in ("clientRequestToken", "vpcConfig", "tags", "timeoutDurationInHours"):
+        del doc[key]
+    code, out, err = run(
+        capsys, "create-model-invocation-job", "--endpoint-url", url,
+        "--cli-input-json", json.dumps(doc),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "jobArn" in out

@@ -1,5 +1,6 @@
-"""Fuzzing every entry point: each CLI command's arguments (``list-model-invocation-jobs``,
-``serve``, ``build-layer``) and every public constructor's arguments end in a documented exit
+"""Fuzzing every entry point: each CLI command's arguments (``list-model-invocation-jobs``, the
+batch-job commands, ``serve``, ``build-layer``; ``watch`` polls until stopped and has its own
+tests) and every public constructor's arguments end in a documented exit
 code or one of the library's exceptions -- never a traceback, ``unexpected error`` or a bare
 Python exception. No network: listings go to a closed loopback port, ``serve`` stops at once,
 ``build-layer`` never reaches pip.
@@ -39,6 +40,13 @@ COMMANDS: dict[str, list[str]] = {
         "--color", "--record", "--replay", "--submit-time-after", "--submit-time-before",
         "--status-equals", "--name-contains", "--sort-by", "--sort-order", "--max-items",
         "--page-size", "--starting-token", "--max-results", "--next-token",
+    ],
+    "get-model-invocation-job": ["--job-identifier", "--output", "--query", "--region"],
+    "stop-model-invocation-job": ["--job-identifier", "--output", "--region", "--debug"],
+    "create-model-invocation-job": [
+        "--job-name", "--role-arn", "--model-id", "--input-data-config", "--output-data-config",
+        "--vpc-config", "--timeout-duration-in-hours", "--tags", "--model-invocation-type",
+        "--client-request-token", "--output",
     ],
     "serve": ["--port", "--jobs", "--seed", "--region", "--fixture", "--check-sigv4", "--help"],
     "build-layer": ["--python", "--arch", "-o", "--output", "--compile", "--pip-arg", "--help"],
