@@ -108,7 +108,34 @@ def _failed(exc: httpx.RequestError) -> AttemptResult:
         kind = "timeout"
     elif isinstance(exc, httpx.ConnectError):
         kind = "connect"
-    return AttemptResult(failure=kind, detail=detail, exception=exc)
+    return AttemptResult(failure=kind, detail=detail, exception=_sanitised(exc))
+
+
+def _sanitised(exc: httpx.RequestError) -> httpx.RequestError:
+    """A copy of ``exc`` (same httpx type and message) whose ``request`` has the secret
+    headers redacted, chained to what ``exc`` was raised from (the OS, TLS or proxy error).
+
+    httpx's own exception holds the signed request (``Authorization`` with its signature,
+    ``X-Amz-Security-Token``): it is dropped, so no secret is reachable from the error a caller
+    gets, while the reason and its type stay for debugging."""
+    from ._redact import redact_headers
+
+    try:
+        sent = exc.request
+    except RuntimeError:  # raised without a request (a transport used directly)
+        sent = None
+    try:
+        copy = type(exc)(str(exc))
+    except TypeError:  # a subclass with another constructor: the nearest httpx type
+        copy = httpx.TransportError(str(exc))
+    if sent is not None:
+        copy.request = httpx.Request(
+            sent.method, sent.url, headers=redact_headers(dict(sent.headers.items()))
+        )
+    below = exc.__cause__ or exc.__context__
+    copy.__cause__ = below
+    copy.__suppress_context__ = True
+    return copy
 
 
 def _resume_here(error: BedrockPaginateError, pages: _PageIteratorBase[Any]) -> None:

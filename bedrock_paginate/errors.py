@@ -335,7 +335,11 @@ class ClientClosedError(BedrockPaginateError):
 
 
 class TransportError(BedrockPaginateError):
-    """The request could not be completed: connection refused or reset, timeout, cut body."""
+    """The request could not be completed: connection refused or reset, timeout, cut body.
+
+    ``__cause__`` is httpx's exception for the last attempt (when there was one): its type and
+    message, its ``request`` with the secret headers redacted, and the OS, TLS or proxy error
+    below it as its own ``__cause__``."""
 
     def __init__(self, message: str, *, attempts: int = 1) -> None:
         super().__init__(message)

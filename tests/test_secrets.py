@@ -16,6 +16,7 @@ import re
 import socket
 import sys
 import traceback
+import types
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from bedrock_paginate import (
     ServiceError,
 )
 from bedrock_paginate._operations import LIST_MODEL_INVOCATION_JOBS
+from bedrock_paginate.errors import CredentialRetrievalError, TransportError
 from bedrock_paginate.testing import (
     FakeBedrock,
     FakeBedrockServer,
@@ -506,3 +508,128 @@ def test_echoed_token_is_scrubbed_from_args_and_response_too() -> None:
     for text in (error.message, str(error), repr(error), repr(error.args), repr(error.response)):
         assert TOKEN not in text
     assert "[redacted]" in error.message
+
+
+# --- every object reachable from a transport error ----------------------------------------------
+
+_OPAQUE = (
+    int,
+    float,
+    complex,
+    type,
+    types.ModuleType,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    types.CodeType,
+    # Frames reach the whole program (the engine holds the credentials): out of scope, as for
+    # any exception; what is walked is the error's own object graph.
+    types.FrameType,
+    types.TracebackType,
+)
+
+
+def reachable_texts(root: object, limit: int = 50_000) -> Iterator[str]:
+    """Every string (and bytes, read as Latin-1) reachable from ``root`` through attributes
+    (``vars`` and ``__slots__``), exception ``args``/``__cause__``/``__context__``, and the
+    items of containers: an httpx request's headers among them."""
+    seen: set[int] = set()
+    stack: list[object] = [root]
+    while stack and len(seen) < limit:
+        obj = stack.pop()
+        if obj is None or id(obj) in seen or isinstance(obj, _OPAQUE):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, str):
+            yield obj
+            continue
+        if isinstance(obj, (bytes, bytearray, memoryview)):
+            yield bytes(obj).decode("latin-1")
+            continue
+        if isinstance(obj, dict):
+            stack += [*obj.keys(), *obj.values()]
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            stack += list(obj)
+        if isinstance(obj, BaseException):
+            stack += [obj.args, obj.__cause__, obj.__context__]
+        if isinstance(obj, httpx.Request):
+            stack += [obj.headers.raw, str(obj.url)]
+        if hasattr(obj, "__dict__"):
+            stack += list(vars(obj).values())
+        for cls in type(obj).__mro__:
+            for name in getattr(cls, "__slots__", ()):
+                stack.append(getattr(obj, name, None))
+
+
+def assert_unreachable(error: BaseException, *secrets: str) -> None:
+    texts = list(reachable_texts(error))
+    assert any("127.0.0.1" in text for text in texts), "the walk should reach the request"
+    for text in texts:
+        for secret in secrets:
+            for form in _forms(secret):
+                assert form not in text, f"a canary is reachable from the error: {text[:200]!r}"
+        assert not _SIGNATURE.search(text), f"a signature is reachable: {text[:200]!r}"
+
+
+def test_reachable_texts_finds_a_planted_token() -> None:
+    """The walk reaches a signed request's headers through the cause chain."""
+    request = httpx.Request("GET", "http://127.0.0.1/", headers={"X-Amz-Security-Token": TOKEN})
+    inner = httpx.ConnectError("refused", request=request)
+    outer = BedrockPaginateError("failed")
+    outer.__cause__ = inner
+    with pytest.raises(AssertionError, match="canary is reachable"):
+        assert_unreachable(outer, TOKEN)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_no_secret_reachable_from_a_transport_error(shell: str) -> None:
+    """Connection refused: the TransportError still says why (httpx's ConnectError and the
+    OS error below it), but no object reachable from it holds the token or a signature."""
+    options = _options(f"http://127.0.0.1:{_closed_port()}", max_attempts=1)
+    if shell == "sync":
+        with Client(**options) as client, pytest.raises(TransportError) as caught:
+            client.list_model_invocation_jobs()
+    else:
+
+        async def main() -> None:
+            async with AsyncClient(**options) as client:
+                await client.list_model_invocation_jobs()
+
+        with pytest.raises(TransportError) as caught:
+            asyncio.run(main())
+    cause = caught.value.__cause__
+    assert isinstance(cause, httpx.ConnectError)
+    assert cause.request.url.host == "127.0.0.1"
+    assert isinstance(cause.__cause__ or cause.__context__, Exception)
+    assert_unreachable(caught.value, TOKEN, SECRET)
+
+
+def test_no_secret_reachable_from_an_unreachable_sts_error(tmp_path: Path) -> None:
+    """Assuming a role through a closed STS port with session-token source credentials:
+    nothing reachable from the CredentialRetrievalError holds the token or a signature."""
+    from bedrock_paginate._credentials import ChainOptions, CredentialResolver
+    from bedrock_paginate._credentials._options import StsOptions
+    from bedrock_paginate._profiles import SharedFiles
+
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n"
+        f"[profile base]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET}\n"
+        f"aws_session_token = {TOKEN}\n",
+        encoding="utf-8",
+    )
+    options = ChainOptions(
+        environ={
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_ENDPOINT_URL_STS": f"http://127.0.0.1:{_closed_port()}",
+        },
+        files=SharedFiles(config_path=str(config), credentials_path=str(tmp_path / "none")),
+        profile_name="dev",
+        profile_from_code=True,
+        sleep=lambda seconds: None,
+        sts=StsOptions(region="us-east-1", max_attempts=1),
+    )
+    with pytest.raises(CredentialRetrievalError) as caught:
+        CredentialResolver.from_chain(options).get()
+    assert "could not get an answer from STS" in str(caught.value)
+    assert_unreachable(caught.value, TOKEN, SECRET)
