@@ -25,6 +25,7 @@ from bedrock_paginate._credentials import (
     parse_expiration,
 )
 from bedrock_paginate._credentials._container import check_container_url
+from bedrock_paginate._credentials._options import MAX_CREDENTIALS_BODY
 from bedrock_paginate._profiles import SharedFiles
 from bedrock_paginate.errors import (
     ConfigError,
@@ -721,6 +722,19 @@ def test_container_response_missing_fields(
         load(make_options(tmp_path, env))
 
 
+def test_container_body_over_the_cap_is_a_clear_error(
+    tmp_path: Path, serve: Callable[[Route], LoopbackServer]
+) -> None:
+    """A body larger than MAX_CREDENTIALS_BODY is not read whole: a clear error saying so."""
+    huge = b"{" + b" " * MAX_CREDENTIALS_BODY + b"}"
+    server = serve(lambda seen: (200, huge))
+    env = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/creds"}
+    with pytest.raises(CredentialRetrievalError) as info:
+        load(make_options(tmp_path, env, sleep=lambda seconds: None))
+    assert f"larger than {MAX_CREDENTIALS_BODY} bytes" in str(info.value)
+    assert "(after 3 attempts)" in str(info.value)
+
+
 # --------------------------------------------------------------------------- IMDS
 
 
@@ -737,6 +751,18 @@ def test_imds_v2_flow(tmp_path: Path, serve: Callable[[Route], LoopbackServer]) 
     assert role.headers["x-aws-ec2-metadata-token"] == "IMDSTOKEN"
     assert doc.path == "/latest/meta-data/iam/security-credentials/my-role"
     assert doc.headers["x-aws-ec2-metadata-token"] == "IMDSTOKEN"
+
+
+def test_imds_body_over_the_cap_is_not_used(
+    tmp_path: Path, serve: Callable[[Route], LoopbackServer]
+) -> None:
+    """A credentials document larger than MAX_CREDENTIALS_BODY is an unusable answer (retried,
+    then no IMDS credentials), never read whole."""
+    huge = creds_json(Token=TOKEN) + b" " * MAX_CREDENTIALS_BODY
+    server = serve(imds_route(document=huge))
+    with pytest.raises(NoCredentialsError, match="EC2 instance metadata"):
+        load(make_options(tmp_path, imds_env(server)))
+    assert [s.path for s in server.seen][-1].endswith("/my-role")
 
 
 def test_imds_falls_back_to_v1(tmp_path: Path, serve: Callable[[Route], LoopbackServer]) -> None:

@@ -11,7 +11,13 @@ import json
 from typing import Any
 
 from ..errors import ConfigError, CredentialRetrievalError
-from ._options import Attempts, ChainOptions, http_client
+from ._options import (
+    MAX_CREDENTIALS_BODY,
+    Attempts,
+    ChainOptions,
+    fetch_capped,
+    http_client,
+)
 from ._value import Credentials, Found, check_not_expired, credentials_from_json
 
 __all__ = ["check_container_url", "from_container"]
@@ -84,17 +90,20 @@ def _container_fetch_once(client: Any, url: str, headers: dict[str, str]) -> Any
     import httpx
 
     try:
-        response = client.get(url, headers=headers)
+        status, body = fetch_capped(client, "GET", url, headers)
     except httpx.HTTPError as exc:
         raise CredentialRetrievalError(
             f"container credentials request failed: {type(exc).__name__}"
         ) from None
-    if response.status_code != 200:
+    if status != 200:
+        raise CredentialRetrievalError(f"container credentials endpoint answered HTTP {status}")
+    if body is None:
         raise CredentialRetrievalError(
-            f"container credentials endpoint answered HTTP {response.status_code}"
+            "container credentials endpoint answered with a body larger than "
+            f"{MAX_CREDENTIALS_BODY} bytes"
         )
     try:
-        return json.loads(response.content)
+        return json.loads(body)
     except ValueError:
         raise CredentialRetrievalError(
             "container credentials endpoint did not return JSON"

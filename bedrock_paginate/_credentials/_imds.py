@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import attrs
 
 from ..errors import ConfigError, CredentialRetrievalError
-from ._options import Attempts, ChainOptions, env_bool, http_client, setting
+from ._options import Attempts, ChainOptions, env_bool, fetch_capped, http_client, setting
 from ._resolver import ADVISORY_REFRESH_SECONDS
 from ._value import Credentials, Found, credentials_from_json
 
@@ -108,16 +108,18 @@ def _imds_token(client: Any, settings: _ImdsSettings) -> str | None:
     headers = {"x-aws-ec2-metadata-token-ttl-seconds": _IMDS_TOKEN_TTL}
     for _ in range(settings.attempts):
         try:
-            response = client.put(url, headers=headers)
+            status, body = fetch_capped(client, "PUT", url, headers)
         except httpx.ReadTimeout:
             return None
         except httpx.HTTPError:
             continue
-        if response.status_code == 200:
-            return str(response.text)
-        if response.status_code in (403, 404, 405):
+        if status == 200:
+            if body is None:
+                continue
+            return body.decode("utf-8", "replace")
+        if status in (403, 404, 405):
             return None
-        if response.status_code == 400:
+        if status == 400:
             raise _ImdsGiveUp("IMDS rejected the token request (HTTP 400)")
     return None
 
@@ -131,12 +133,12 @@ def _imds_get(
     headers = {} if token is None else {"x-aws-ec2-metadata-token": token}
     for _ in range(settings.attempts):
         try:
-            response = client.get(settings.base_url + path, headers=headers)
+            status, body = fetch_capped(client, "GET", settings.base_url + path, headers)
         except httpx.HTTPError:
             continue
-        if response.status_code != 200 or not response.content:
+        if status != 200 or not body:  # an error, empty, or larger than the cap
             continue
-        text = str(response.text)
+        text = body.decode("utf-8", "replace")
         if want_json:
             try:
                 json.loads(text)

@@ -5,8 +5,10 @@ clock, sleep, timeouts; for STS the client's region and transport settings in
 :class:`StsOptions`, the MFA prompt and the assumed-role cache), injectable for tests;
 :class:`Attempts` collects what each provider looked at for the ``NoCredentialsError``
 message. The helpers read environment variables and
-profile values the same way for every provider, and :func:`http_client` is the one way a
-provider opens an HTTP client (``httpx`` imported only then).
+profile values the same way for every provider; :func:`http_client` is the one way a
+provider opens an HTTP client (``httpx`` imported only then) and :func:`fetch_capped` the one
+way it reads an answer (through ``_http.read_capped``: never more than
+:data:`MAX_CREDENTIALS_BODY` bytes).
 
 Imports ``_profiles``, ``errors`` and ``_value``; no I/O at import.
 """
@@ -25,6 +27,7 @@ from ._value import utc_now
 
 __all__ = [
     "DEFAULT_PROCESS_TIMEOUT",
+    "MAX_CREDENTIALS_BODY",
     "Attempts",
     "ChainOptions",
     "MfaPrompt",
@@ -32,6 +35,7 @@ __all__ = [
     "chain_profile",
     "env",
     "env_bool",
+    "fetch_capped",
     "http_client",
     "plain_text",
     "profile_value",
@@ -174,6 +178,25 @@ def http_client(timeout: float) -> Any:
 
     # trust_env=False: never send metadata requests through a proxy or read .netrc.
     return httpx.Client(timeout=httpx.Timeout(timeout), trust_env=False, follow_redirects=False)
+
+
+#: The largest body a credentials endpoint (container, IMDS) may answer with; theirs are a
+#: few hundred bytes.
+MAX_CREDENTIALS_BODY = 64 * 1024
+
+
+def fetch_capped(
+    client: Any, method: str, url: str, headers: Mapping[str, str]
+) -> tuple[int, bytes | None]:
+    """Send one request with ``client`` (from :func:`http_client`); the status and the body,
+    or ``None`` for a body larger than :data:`MAX_CREDENTIALS_BODY` (reading stops there).
+    httpx's errors propagate."""
+    from .._http import read_capped
+
+    with client.stream(method, url, headers=dict(headers)) as response:
+        length = response.headers.get("content-length")
+        body = read_capped(response.iter_bytes(), length, MAX_CREDENTIALS_BODY)
+        return response.status_code, body
 
 
 def setting(options: ChainOptions, env_name: str, profile_key: str) -> tuple[str, str] | None:
