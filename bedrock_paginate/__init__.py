@@ -27,14 +27,16 @@ if TYPE_CHECKING:
     # isort: off
     from ._client import (
         AsyncClient as AsyncClient,
-        AsyncPageIterator as AsyncPageIterator,
-        AsyncPaginator as AsyncPaginator,
         Client as Client,
         ClientMeta as ClientMeta,
+    )
+    from ._credentials._role_cache import JSONFileCache as JSONFileCache
+    from ._pagination_shell import (
+        AsyncPageIterator as AsyncPageIterator,
+        AsyncPaginator as AsyncPaginator,
         PageIterator as PageIterator,
         Paginator as Paginator,
     )
-    from ._credentials._role_cache import JSONFileCache as JSONFileCache
     from ._job_models import (
         CreateJobResult as CreateJobResult,
         Job as Job,
@@ -102,12 +104,12 @@ if TYPE_CHECKING:
 _EXPORTS: dict[str, str] = {
     # clients, paginators, page iterators
     "AsyncClient": "._client",
-    "AsyncPageIterator": "._client",
-    "AsyncPaginator": "._client",
+    "AsyncPageIterator": "._pagination_shell",
+    "AsyncPaginator": "._pagination_shell",
     "Client": "._client",
     "ClientMeta": "._client",
-    "PageIterator": "._client",
-    "Paginator": "._client",
+    "PageIterator": "._pagination_shell",
+    "Paginator": "._pagination_shell",
     # credentials
     "JSONFileCache": "._credentials._role_cache",
     # keyword-argument types

@@ -6,7 +6,7 @@ got, how many attempts were made, why retrying stopped, the secrets that attempt
 final exception, with every secret scrubbed (by ``_redact``) before any part of the response is
 copied into it.
 Nothing edits the exception afterwards except the page iterator, which attaches the resume
-position (one helper, ``_client._resume_here``).
+position (one helper, ``_pagination_shell._resume_here``).
 
 What one attempt got is an :class:`~bedrock_paginate._http.AttemptResult` (the shell<->engine
 contract): a response, or the kind of transport failure with the transport's exception, which

@@ -114,6 +114,10 @@ RULES: dict[str, Rule] = {
     "_watch": _rule(package=("_job_models",), third_party=("attrs",), source="_watch: no I/O"),
     "_cli_values": _rule(package=("errors",), third_party=(), source="_cli_values docstring"),
     "_job_options": _rule(package=("models",), third_party=(), source="_job_options: pure"),
+    "_pagination_shell": _rule(
+        never=("httpx", "_client", "_config", "_credentials"),
+        source="_pagination_shell docstring: over a client's _call, no httpx",
+    ),
     "_layer": _rule(never=("httpx", "cattrs", "jmespath", "_client"), source="_layer docstring"),
     "testing": _rule(third_party=("httpx", "attrs"), source="testing/__init__ docstring"),
     "_credentials": _rule(

@@ -23,7 +23,6 @@ from bedrock_paginate import (
     ServiceError,
     ThrottlingException,
 )
-from bedrock_paginate._client import AsyncPaginator, Paginator
 from bedrock_paginate._decode import decode_json_body
 from bedrock_paginate._http import HttpResponse
 from bedrock_paginate._operations import (
@@ -32,6 +31,7 @@ from bedrock_paginate._operations import (
     Operation,
     find_operation,
 )
+from bedrock_paginate._pagination_shell import AsyncPaginator, Paginator
 from bedrock_paginate._paginator import PaginatorConfig
 from bedrock_paginate._serialize import build_request
 from bedrock_paginate._sigv4 import canonical_uri
