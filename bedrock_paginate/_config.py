@@ -30,6 +30,10 @@ Rules read from botocore 1.43 (paraphrased), with our deliberate differences mar
   sends each request once.
 * TLS: ``verify`` / ``AWS_CA_BUNDLE`` / profile ``ca_bundle``; timeouts default to 60 s.
 
+Reading a value with its origin and the checks of booleans, keys, timeouts and endpoint URLs
+live in ``_config_values``; this module applies the precedence rules and builds the
+:class:`ClientConfig`.
+
 Environment variables set to the empty string count as unset (*ours* for most variables), and
 ``AWS_BEARER_TOKEN_BEDROCK`` is stripped of surrounding whitespace (*ours*).
 Booleans accept ``true`` / ``false`` in any case (*ours*: botocore reads anything else as false).
@@ -37,27 +41,29 @@ Booleans accept ``true`` / ``false`` in any case (*ours*: botocore reads anythin
 
 from __future__ import annotations
 
-import math
 import os
 import re
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import attrs
 
+from ._config_values import (
+    Sources,
+    Value,
+    bool_setting,
+    check_explicit_keys,
+    check_timeout,
+    parse_bool,
+    validate_endpoint_url,
+    validate_url,
+)
 from ._credentials import ChainOptions, CredentialResolver, Credentials, MfaPrompt, StsOptions
 from ._endpoints import is_valid_region, normalize_fips_region, resolve_endpoint
 from ._options import CONFIG_OPTIONS, ConfigOptions, check_options
-from ._profiles import Profile, ProfileValue, SharedFiles
+from ._profiles import SharedFiles
 from ._retry import DEFAULT_MAX_ATTEMPTS, RETRY_MODES, RetryMode
-from .errors import (
-    BedrockPaginateError,
-    ConfigError,
-    ConfigFileError,
-    NoRegionError,
-    ParamValidationError,
-    ProfileNotFoundError,
-)
+from .errors import ConfigError, NoRegionError, ParamValidationError
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -89,7 +95,6 @@ BEARER_TOKEN_ENV = "AWS_BEARER_TOKEN_BEDROCK"
 
 #: The service id whose ``AWS_ENDPOINT_URL_<ID>`` and ``[services]`` key configure the endpoint.
 _SERVICE = "bedrock"
-_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 
 
@@ -125,163 +130,6 @@ class ClientConfig:
     endpoint_source: str = "generated"
 
 
-# --------------------------------------------------------------------------- lookups
-
-
-class _Value(NamedTuple):
-    """A raw setting and where it came from (``origin``), plus whether that was an argument."""
-
-    text: str
-    origin: str
-    from_argument: bool = False
-    #: Where a profile value is written (``FILE, line N``), looked up only for an error.
-    locate: Callable[[], str | None] | None = None
-
-    def error(self, message: str) -> BedrockPaginateError:
-        """The right error class for a bad value from this origin."""
-        if self.from_argument:
-            return ParamValidationError(f"{self.origin}: {message}", param=self.origin)
-        where = self.locate() if self.locate is not None else None
-        origin = self.origin if where is None else f"{self.origin} ({where})"
-        return ConfigError(f"{origin}: {message}")
-
-
-class _Sources:
-    """The environment and the (lazily read) profile of one resolution."""
-
-    def __init__(
-        self,
-        environ: Mapping[str, str],
-        files: SharedFiles,
-        profile_name: str,
-        *,
-        named: bool,
-        must_exist: bool,
-    ) -> None:
-        self.environ = environ
-        self.files = files
-        self.profile_name = profile_name
-        self._named = named
-        self._must_exist = must_exist
-        self._profile: Profile | None = None
-
-    def env(self, name: str) -> _Value | None:
-        """Environment variable ``name``; empty counts as unset."""
-        value = self.environ.get(name)
-        return _Value(value, name) if value else None
-
-    def profile(self) -> Profile:
-        """The merged profile (read on first use); raises if a named profile is missing."""
-        if self._profile is None:
-            try:
-                found = self.files.profile(self.profile_name)
-            except ConfigFileError:
-                if self._must_exist:
-                    raise
-                # Replay needs no configuration: a broken local file must not block it.
-                found = None
-            if found is None and self._named and self._must_exist:
-                raise ProfileNotFoundError(
-                    f"The config profile ({self.profile_name}) could not be found in "
-                    f"{self.files.config_path} or {self.files.credentials_path}",
-                    profile=self.profile_name,
-                )
-            self._profile = found or {}
-        return self._profile
-
-    def profile_raw(self, key: str) -> ProfileValue | None:
-        return self.profile().get(key)
-
-    def from_profile(self, key: str) -> _Value | None:
-        """Profile key ``key`` as a plain string; an indented sub-section is an error."""
-        value = self.profile_raw(key)
-        origin = f"{key} in profile {self.profile_name!r}"
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise ConfigError(f"{origin} must be a plain value, not an indented sub-section")
-
-        def locate() -> str | None:
-            return self.files.locate(self.profile_name, key)
-
-        return _Value(value, origin, locate=locate) if value else None
-
-    def first(self, env_names: tuple[str, ...], profile_key: str | None) -> _Value | None:
-        """The first of the environment variables, then the profile key, that is set."""
-        for name in env_names:
-            found = self.env(name)
-            if found is not None:
-                return found
-        return None if profile_key is None else self.from_profile(profile_key)
-
-
-def _parse_bool(value: _Value) -> bool:
-    lowered = value.text.strip().lower()
-    if lowered not in ("true", "false"):
-        raise value.error(f"must be 'true' or 'false', not {value.text!r}")
-    return lowered == "true"
-
-
-def _bool_setting(argument: bool | None, name: str, sources: _Sources, env: str, key: str) -> bool:
-    if argument is not None:
-        if not isinstance(argument, bool):
-            raise ParamValidationError(f"{name} must be True, False or None", param=name)
-        return argument
-    found = sources.first((env,), key)
-    return False if found is None else _parse_bool(found)
-
-
-# --------------------------------------------------------------------------- arguments
-
-
-def _check_explicit_keys(
-    access_key: str | None, secret_key: str | None, token: str | None, bearer: str | None
-) -> None:
-    for name, value in (
-        ("aws_access_key_id", access_key),
-        ("aws_secret_access_key", secret_key),
-        ("aws_session_token", token),
-        ("bearer_token", bearer),
-    ):
-        if value is not None and (not isinstance(value, str) or not value):
-            raise ParamValidationError(f"{name} must be a non-empty string", param=name)
-    if (access_key is None) != (secret_key is None):
-        missing = "aws_secret_access_key" if secret_key is None else "aws_access_key_id"
-        raise ParamValidationError(
-            "aws_access_key_id and aws_secret_access_key must be given together; "
-            f"{missing} is missing",
-            param=missing,
-        )
-    if token is not None and access_key is None:
-        raise ParamValidationError(
-            "aws_session_token needs aws_access_key_id and aws_secret_access_key as well",
-            param="aws_session_token",
-        )
-    if bearer is not None and access_key is not None:
-        raise ParamValidationError(
-            "Give either bearer_token or aws_access_key_id/aws_secret_access_key, not both",
-            param="bearer_token",
-        )
-
-
-#: The longest timeout, seconds: a socket refuses (OverflowError) waits past about 9.2e9 s.
-MAX_TIMEOUT = 1e9
-
-
-def _check_timeout(value: float | None, name: str, default: float) -> float:
-    if value is None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ParamValidationError(f"{name} must be a number of seconds", param=name)
-    if not math.isfinite(value) or value <= 0 or value > MAX_TIMEOUT:
-        raise ParamValidationError(
-            f"{name} must be a positive number of seconds up to {MAX_TIMEOUT:.0e} (about 31 "
-            f"years; a socket cannot wait longer), not {value!r}",
-            param=name,
-        )
-    return float(value)
-
-
 # --------------------------------------------------------------------------- profile & region
 
 
@@ -301,13 +149,13 @@ def _choose_profile(profile_name: str | None, environ: Mapping[str, str]) -> tup
 
 
 def _resolve_region(
-    region_name: str | None, sources: _Sources, *, required: bool
+    region_name: str | None, sources: Sources, *, required: bool
 ) -> tuple[str, str, bool]:
     """(region, where it came from, FIPS pseudo-region) after validation."""
     if region_name is not None:
         if not isinstance(region_name, str):
             raise ParamValidationError("region_name must be a string", param="region_name")
-        found: _Value | None = _Value(region_name, "region_name", from_argument=True)
+        found: Value | None = Value(region_name, "region_name", from_argument=True)
     else:
         found = sources.first(("AWS_REGION", "AWS_DEFAULT_REGION"), "region")
     if found is None:
@@ -330,68 +178,7 @@ def _resolve_region(
 # --------------------------------------------------------------------------- endpoint
 
 
-def _invalid_url(value: _Value, why: str) -> BedrockPaginateError:
-    return value.error(
-        f"invalid endpoint URL ({why}); expected http(s)://host[:port][/path] with no "
-        "user info, query string or fragment"
-    )
-
-
-def _check_host(host: str) -> bool:
-    import ipaddress
-
-    if host.startswith("["):
-        try:
-            ipaddress.IPv6Address(host[1:-1].split("%", 1)[0])
-        except ValueError:
-            return False
-        return host.endswith("]")
-    host = host[:-1] if host.endswith(".") else host
-    return (
-        bool(host) and len(host) <= 253 and all(_HOST_LABEL.fullmatch(p) for p in host.split("."))
-    )
-
-
-def _validate_url(value: _Value) -> str:
-    from urllib.parse import urlsplit
-
-    url = value.text
-    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
-        raise _invalid_url(value, "it contains whitespace or control characters")
-    scheme, sep, rest = url.partition("://")
-    if not sep or scheme.lower() not in ("http", "https"):
-        raise _invalid_url(value, "the scheme must be http:// or https://")
-    if "?" in rest or "#" in rest:
-        raise _invalid_url(value, "it has a query string or fragment")
-    netloc, _, path = rest.partition("/")
-    if "@" in netloc:
-        raise _invalid_url(value, "it has user info before the host")
-    if netloc.endswith(":"):
-        raise _invalid_url(value, "the port is empty")
-    try:
-        port = urlsplit(url).port
-    except ValueError:
-        raise _invalid_url(value, "the host or port is malformed") from None
-    if port == 0:
-        raise _invalid_url(value, "the port is not a number from 1 to 65535")
-    host = netloc if port is None else netloc.rsplit(":", 1)[0]
-    if not _check_host(host):
-        raise _invalid_url(value, "the host is missing or not a valid name or IP address")
-    path = path.rstrip("/")
-    return f"{scheme.lower()}://{netloc}" + (f"/{path}" if path else "")
-
-
-def validate_endpoint_url(url: str, *, origin: str = "endpoint_url") -> str:
-    """Check an endpoint URL given as an argument and return it without a trailing slash.
-
-    Raises ``ParamValidationError`` saying what is allowed.
-    """
-    if not isinstance(url, str):
-        raise ParamValidationError(f"{origin} must be a string", param=origin)
-    return _validate_url(_Value(url, origin, from_argument=True))
-
-
-def _services_endpoint(sources: _Sources, service: str) -> _Value | None:
+def _services_endpoint(sources: Sources, service: str) -> Value | None:
     """``endpoint_url`` under ``service =`` in the profile's ``[services NAME]`` section."""
     name = sources.from_profile("services")
     if name is None:
@@ -412,15 +199,15 @@ def _services_endpoint(sources: _Sources, service: str) -> _Value | None:
             f"'{service} =' followed by '  endpoint_url = https://...'"
         )
     url = block.get("endpoint_url")
-    return _Value(url, origin) if url else None
+    return Value(url, origin) if url else None
 
 
-def _configured_endpoint(sources: _Sources, service: str) -> _Value | None:
+def _configured_endpoint(sources: Sources, service: str) -> Value | None:
     """A configured endpoint for ``service`` (its ``[services]`` key, e.g. ``bedrock``)."""
     ignore = sources.first(
         ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",), "ignore_configured_endpoint_urls"
     )
-    if ignore is not None and _parse_bool(ignore):
+    if ignore is not None and parse_bool(ignore):
         return None
     found = sources.first((f"AWS_ENDPOINT_URL_{service.upper()}", "AWS_ENDPOINT_URL"), None)
     if found is None:
@@ -436,14 +223,14 @@ def configured_service_endpoint(
     """``(URL, where it came from)`` configured for another service (``sts``) as botocore
     reads it: ``AWS_ENDPOINT_URL_<SERVICE>``, ``AWS_ENDPOINT_URL``, the profile's
     ``[services]`` block, the profile's ``endpoint_url``; ``None`` when none is set."""
-    sources = _Sources(environ, files, profile_name, named=False, must_exist=False)
+    sources = Sources(environ, files, profile_name, named=False, must_exist=False)
     found = _configured_endpoint(sources, service)
-    return None if found is None else (_validate_url(found), found.origin)
+    return None if found is None else (validate_url(found), found.origin)
 
 
 def _resolve_endpoint(
     endpoint_url: str | None,
-    sources: _Sources,
+    sources: Sources,
     region: str,
     *,
     fips_region: bool,
@@ -455,11 +242,11 @@ def _resolve_endpoint(
         return validate_endpoint_url(endpoint_url), "argument"
     configured = _configured_endpoint(sources, _SERVICE)
     if configured is not None:
-        return _validate_url(configured), configured.origin
-    fips = fips_region or _bool_setting(
+        return validate_url(configured), configured.origin
+    fips = fips_region or bool_setting(
         use_fips, "use_fips_endpoint", sources, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"
     )
-    dualstack = _bool_setting(
+    dualstack = bool_setting(
         use_dualstack,
         "use_dualstack_endpoint",
         sources,
@@ -472,11 +259,11 @@ def _resolve_endpoint(
 # --------------------------------------------------------------------------- retries, TLS
 
 
-def _resolve_retry_mode(retry_mode: str | None, sources: _Sources) -> RetryMode:
+def _resolve_retry_mode(retry_mode: str | None, sources: Sources) -> RetryMode:
     if retry_mode is not None:
         if not isinstance(retry_mode, str):
             raise ParamValidationError("retry_mode must be a string", param="retry_mode")
-        found: _Value | None = _Value(retry_mode, "retry_mode", from_argument=True)
+        found: Value | None = Value(retry_mode, "retry_mode", from_argument=True)
     else:
         found = sources.first(("AWS_RETRY_MODE",), "retry_mode")
     if found is None:
@@ -487,7 +274,7 @@ def _resolve_retry_mode(retry_mode: str | None, sources: _Sources) -> RetryMode:
     return mode
 
 
-def _resolve_max_attempts(max_attempts: int | None, sources: _Sources, mode: str) -> int:
+def _resolve_max_attempts(max_attempts: int | None, sources: Sources, mode: str) -> int:
     if mode == "off":  # one attempt, whatever max_attempts says (so --debug tells the truth)
         return 1
     if max_attempts is not None:
@@ -512,7 +299,7 @@ def _resolve_max_attempts(max_attempts: int | None, sources: _Sources, mode: str
     return int(found.text)
 
 
-def _resolve_verify(verify: bool | str | None, sources: _Sources) -> bool | str:
+def _resolve_verify(verify: bool | str | None, sources: Sources) -> bool | str:
     if verify is not None:
         if isinstance(verify, bool):
             return verify
@@ -528,7 +315,7 @@ def _resolve_verify(verify: bool | str | None, sources: _Sources) -> bool | str:
 # --------------------------------------------------------------------------- auth
 
 
-def _bearer_from_env(sources: _Sources) -> str | None:
+def _bearer_from_env(sources: Sources) -> str | None:
     found = sources.env(BEARER_TOKEN_ENV)
     if found is None:
         return None
@@ -552,7 +339,7 @@ def _resolve_auth(
     *,
     bearer_token: str | None,
     keys: Credentials | None,
-    sources: _Sources,
+    sources: Sources,
     named_by: str | None,
     require_credentials: bool,
     sts: StsOptions,
@@ -636,13 +423,13 @@ def resolve_config(
     read_timeout = options.get("read_timeout")
     environ = options.get("environ")
     env: Mapping[str, str] = os.environ if environ is None else environ
-    _check_explicit_keys(aws_access_key_id, aws_secret_access_key, aws_session_token, bearer_token)
-    connect = _check_timeout(connect_timeout, "connect_timeout", DEFAULT_CONNECT_TIMEOUT)
-    read = _check_timeout(read_timeout, "read_timeout", DEFAULT_READ_TIMEOUT)
+    check_explicit_keys(aws_access_key_id, aws_secret_access_key, aws_session_token, bearer_token)
+    connect = check_timeout(connect_timeout, "connect_timeout", DEFAULT_CONNECT_TIMEOUT)
+    read = check_timeout(read_timeout, "read_timeout", DEFAULT_READ_TIMEOUT)
     if endpoint_url is not None:
         validate_endpoint_url(endpoint_url)
     name, named_by = _choose_profile(options.get("profile_name"), env)
-    sources = _Sources(
+    sources = Sources(
         env,
         SharedFiles.from_environ(env),
         name,

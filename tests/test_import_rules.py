@@ -114,6 +114,9 @@ RULES: dict[str, Rule] = {
     "_watch": _rule(package=("_job_models",), third_party=("attrs",), source="_watch: no I/O"),
     "_cli_values": _rule(package=("errors",), third_party=(), source="_cli_values docstring"),
     "_job_options": _rule(package=("models",), third_party=(), source="_job_options: pure"),
+    "_config_values": _rule(
+        package=("_profiles", "errors"), third_party=(), source="_config_values docstring"
+    ),
     "_pagination_shell": _rule(
         never=("httpx", "_client", "_config", "_credentials"),
         source="_pagination_shell docstring: over a client's _call, no httpx",
