@@ -161,16 +161,16 @@ def partition_for_region(region: str) -> Partition:
     return PARTITIONS[0]
 
 
-def resolve_endpoint(region: str, *, use_fips: bool = False, use_dualstack: bool = False) -> str:
-    """The ``https://`` endpoint of Bedrock in ``region`` (no trailing slash).
-
-    Raises ``ParamValidationError`` when ``region`` is not a valid host label, or when the
-    region's partition does not offer the FIPS / dual-stack variant asked for.
-    """
+def _checked_partition(
+    region: str, use_fips: bool, use_dualstack: bool, *, service: str
+) -> Partition:
+    """The partition of a valid ``region`` that offers the variant asked for, or a
+    ``ParamValidationError`` saying what is wrong (``service`` qualifies the region)."""
     if not is_valid_region(region):
         raise ParamValidationError(
-            f"Invalid region name {region!r}: a region is a DNS label of letters, digits and "
-            "hyphens such as 'us-east-1' (1 to 63 characters, not starting or ending with '-')",
+            f"Invalid region name {region!r}{service}: a region is a DNS label of letters, "
+            "digits and hyphens such as 'us-east-1' (1 to 63 characters, not starting or "
+            "ending with '-')",
             param="region_name",
         )
     partition = partition_for_region(region)
@@ -184,6 +184,16 @@ def resolve_endpoint(region: str, *, use_fips: bool = False, use_dualstack: bool
             f"Dual-stack is enabled but partition {partition.name} does not support it",
             param="use_dualstack_endpoint",
         )
+    return partition
+
+
+def resolve_endpoint(region: str, *, use_fips: bool = False, use_dualstack: bool = False) -> str:
+    """The ``https://`` endpoint of Bedrock in ``region`` (no trailing slash).
+
+    Raises ``ParamValidationError`` when ``region`` is not a valid host label, or when the
+    region's partition does not offer the FIPS / dual-stack variant asked for.
+    """
+    partition = _checked_partition(region, use_fips, use_dualstack, service="")
     prefix = "bedrock-fips" if use_fips else "bedrock"
     suffix = partition.dual_stack_dns_suffix if use_dualstack else partition.dns_suffix
     return f"https://{prefix}.{region}.{suffix}"
@@ -223,22 +233,7 @@ def resolve_sts_endpoint(
     always) use the global endpoint, signed for ``us-east-1``, unless FIPS or dual-stack is on.
     Raises ``ParamValidationError`` as :func:`resolve_endpoint` does.
     """
-    if not is_valid_region(region):
-        raise ParamValidationError(
-            f"Invalid region name {region!r} for STS: a region is a DNS label such as 'us-east-1'",
-            param="region_name",
-        )
-    partition = partition_for_region(region)
-    if use_fips and not partition.supports_fips:
-        raise ParamValidationError(
-            f"FIPS is enabled but partition {partition.name} does not support FIPS",
-            param="use_fips_endpoint",
-        )
-    if use_dualstack and not partition.supports_dual_stack:
-        raise ParamValidationError(
-            f"Dual-stack is enabled but partition {partition.name} does not support it",
-            param="use_dualstack_endpoint",
-        )
+    partition = _checked_partition(region, use_fips, use_dualstack, service=" for STS")
     plain = not use_fips and not use_dualstack
     if plain and (region == "aws-global" or (legacy and region in LEGACY_GLOBAL_STS_REGIONS)):
         return _STS_GLOBAL, "us-east-1"
