@@ -30,6 +30,7 @@ __all__ = [
     "Sources",
     "Value",
     "bool_setting",
+    "bool_text",
     "check_explicit_keys",
     "check_timeout",
     "parse_bool",
@@ -130,11 +131,18 @@ class Sources:
         return None if profile_key is None else self.from_profile(profile_key)
 
 
+def bool_text(text: str) -> bool | None:
+    """``true`` / ``false`` in any case, surrounding spaces ignored; ``None`` for anything else.
+    Every boolean setting (client, credential providers, STS) is read with this."""
+    lowered = text.strip().lower()
+    return None if lowered not in ("true", "false") else lowered == "true"
+
+
 def parse_bool(value: Value) -> bool:
-    lowered = value.text.strip().lower()
-    if lowered not in ("true", "false"):
+    found = bool_text(value.text)
+    if found is None:
         raise value.error(f"must be 'true' or 'false', not {value.text!r}")
-    return lowered == "true"
+    return found
 
 
 def bool_setting(argument: bool | None, name: str, sources: Sources, env: str, key: str) -> bool:

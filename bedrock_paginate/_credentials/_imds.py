@@ -16,7 +16,15 @@ from typing import Any, NamedTuple
 import attrs
 
 from ..errors import ConfigError, CredentialRetrievalError
-from ._options import Attempts, ChainOptions, env_bool, fetch_capped, http_client, setting
+from ._options import (
+    Attempts,
+    ChainOptions,
+    env_bool,
+    fetch_capped,
+    http_client,
+    setting,
+    setting_bool,
+)
 from ._resolver import ADVISORY_REFRESH_SECONDS
 from ._value import Credentials, Found, credentials_from_json
 
@@ -85,9 +93,7 @@ def _imds_settings(options: ChainOptions) -> _ImdsSettings:
         base = _IMDS_IPV6
     else:
         base = _IMDS_IPV4
-    v1 = setting(options, "AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled")
-    if v1 is not None and v1[0].strip().lower() not in ("true", "false"):
-        raise ConfigError(f"{v1[1]} must be 'true' or 'false', not {v1[0]!r}")
+    v1_disabled = setting_bool(options, "AWS_EC2_METADATA_V1_DISABLED", "ec2_metadata_v1_disabled")
     return _ImdsSettings(
         base_url=base if base.endswith("/") else base + "/",
         timeout=positive_number(
@@ -96,7 +102,7 @@ def _imds_settings(options: ChainOptions) -> _ImdsSettings:
         attempts=positive_int(
             options, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts", 1
         ),
-        v1_disabled=v1 is not None and v1[0].strip().lower() == "true",
+        v1_disabled=v1_disabled,
     )
 
 

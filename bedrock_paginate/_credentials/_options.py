@@ -40,6 +40,7 @@ __all__ = [
     "plain_text",
     "profile_value",
     "setting",
+    "setting_bool",
 ]
 
 #: How long a ``credential_process`` may run (botocore waits forever; we do not).
@@ -146,14 +147,25 @@ def env(options: ChainOptions, name: str) -> str | None:
     return value if value else None
 
 
+def _checked_bool(text: str, where: str) -> bool:
+    from .._config_values import bool_text
+
+    found = bool_text(text)
+    if found is None:
+        raise ConfigError(f"{where} must be 'true' or 'false', not {text!r}")
+    return found
+
+
 def env_bool(options: ChainOptions, name: str) -> bool:
+    """Environment variable ``name`` as a boolean (unset: ``False``)."""
     value = env(options, name)
-    if value is None:
-        return False
-    lowered = value.strip().lower()
-    if lowered not in ("true", "false"):
-        raise ConfigError(f"{name} must be 'true' or 'false', not {value!r}")
-    return lowered == "true"
+    return False if value is None else _checked_bool(value, name)
+
+
+def setting_bool(options: ChainOptions, env_name: str, profile_key: str) -> bool:
+    """:func:`setting` as a boolean (unset: ``False``)."""
+    found = setting(options, env_name, profile_key)
+    return False if found is None else _checked_bool(*found)
 
 
 def chain_profile(options: ChainOptions) -> Profile:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from ..errors import ConfigError, CredentialRetrievalError, DecodeError, StsError
-from ._options import ChainOptions, setting
+from ._options import ChainOptions, setting, setting_bool
 from ._value import Credentials
 
 if TYPE_CHECKING:
@@ -83,17 +83,6 @@ def _sts_view(options: ChainOptions) -> ChainOptions:
     return attrs.evolve(options, profile_name=profile)
 
 
-def _bool_setting(view: ChainOptions, env_name: str, key: str) -> bool:
-    found = setting(view, env_name, key)
-    if found is None:
-        return False
-    text, where = found
-    lowered = text.strip().lower()
-    if lowered not in ("true", "false"):
-        raise ConfigError(f"{where} must be 'true' or 'false', not {text!r}")
-    return lowered == "true"
-
-
 def sts_endpoint(options: ChainOptions) -> StsEndpoint:
     """The STS endpoint for these options, as botocore 1.43+ resolves it.
 
@@ -119,10 +108,10 @@ def sts_endpoint(options: ChainOptions) -> StsEndpoint:
         if value not in ("regional", "legacy"):
             raise ConfigError(f"{mode[1]} must be 'regional' or 'legacy', not {mode[0]!r}")
         legacy = value == "legacy"
-    fips = options.sts.region_fips or _bool_setting(
+    fips = options.sts.region_fips or setting_bool(
         view, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"
     )
-    dualstack = _bool_setting(view, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")
+    dualstack = setting_bool(view, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")
     try:
         url, signing_region = resolve_sts_endpoint(
             region or "aws-global", use_fips=fips, use_dualstack=dualstack, legacy=legacy
