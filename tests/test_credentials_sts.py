@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -987,3 +988,50 @@ def test_fake_sts_refuses_a_wrong_signature(world: World) -> None:
         )
     assert info.value.code == "SignatureDoesNotMatch"
     assert info.value.status_code == 403
+
+
+@pytest.mark.parametrize("shape", ["assume-role", "web-identity"])
+def test_credentials_already_expired_when_sts_answers_are_refused(world: World, shape: str) -> None:
+    """STS answering with credentials that expired before they arrive (a clock far off, a
+    broken proxy cache): a clear error on the first load, as botocore's mandatory refresh,
+    instead of signing with them; the answer is not cached."""
+    expired = (NOW - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @attrs.define
+    class Stale(FakeSts):
+        def handle(self, *args: Any, **kwargs: Any) -> FakeResponse:
+            answer = super().handle(*args, **kwargs)
+            body = answer.body if isinstance(answer.body, bytes) else str(answer.body).encode()
+            body = re.sub(
+                rb"<Expiration>[^<]*</Expiration>",
+                f"<Expiration>{expired}</Expiration>".encode(),
+                body,
+            )
+            return FakeResponse(status=answer.status, headers=dict(answer.headers), body=body)
+
+    stale = Stale(
+        credentials={BASE_KEY: BASE_SECRET}, web_identity_tokens={WEB_TOKEN}, now=world.clock
+    )
+    token_file = world.tmp / "token"
+    token_file.write_text(WEB_TOKEN, encoding="utf-8")
+    if shape == "assume-role":
+        config = role("r1", "source_profile = base\n")
+    else:
+        config = role("r1", f"web_identity_token_file = {token_file}\n")
+    cache: dict[str, Any] = {}
+    with FakeStsServer(stale) as server:
+        options = world.options(
+            config=config,
+            credentials=BASE_CREDS,
+            profile="dev",
+            env={"AWS_ENDPOINT_URL_STS": server.url},
+            role_cache=cache,
+        )
+        with pytest.raises(CredentialRetrievalError) as info:
+            load(options)
+    text = str(info.value)
+    assert "Profile 'dev'" in text
+    assert f"{ROLE}r1" in text
+    assert "expired at 2030-01-01T11:00:00" in text
+    assert stale.call_count() == 1
+    assert cache == {}

@@ -257,7 +257,7 @@ def _assume(options: ChainOptions, name: str, visited: list[str]) -> Found:
             secrets=secrets,
             context=what,
         )
-        return answer_dict(answer, what)
+        return answer_dict(answer, what, options.now())
 
     def fetch() -> Credentials:
         answer = cached_answer(options.role_cache, key, fetch_answer, options.now)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -309,10 +310,13 @@ def call_sts(
 # --------------------------------------------------------------------------- answers
 
 
-def answer_dict(answer: StsAnswer, what: str) -> dict[str, Any]:
+def answer_dict(answer: StsAnswer, what: str, now: datetime) -> dict[str, Any]:
     """The answer as botocore caches it: the result's members (``Credentials`` with its
     ``Expiration`` in botocore's cache format and the ``AccountId`` of the assumed role),
-    and ``ResponseMetadata``."""
+    and ``ResponseMetadata``.
+
+    Credentials that expired before ``now`` are refused (botocore's refresh raises then too),
+    before anything is cached or signed with them."""
     from .._time import format_cache_expiration
     from ._value import parse_expiration_from
 
@@ -323,7 +327,13 @@ def answer_dict(answer: StsAnswer, what: str) -> dict[str, Any]:
     creds = dict(creds)
     expiry = creds.get("Expiration")
     if isinstance(expiry, str):
-        creds["Expiration"] = format_cache_expiration(parse_expiration_from(expiry, what))
+        expiration = parse_expiration_from(expiry, what)
+        if expiration <= now:
+            raise CredentialRetrievalError(
+                f"{what}: STS returned credentials that expired at {expiration.isoformat()} "
+                f"(the time here is {now.isoformat()}; is the clock right?)"
+            )
+        creds["Expiration"] = format_cache_expiration(expiration)
     user = result.get("AssumedRoleUser")
     arn = user.get("Arn") if isinstance(user, dict) else None
     parts = arn.split(":") if isinstance(arn, str) else []

@@ -100,7 +100,7 @@ def from_web_identity(options: ChainOptions, tried: Attempts) -> Found | None:
             secrets=(token,),
             context=what,
         )
-        return answer_dict(answer, what)
+        return answer_dict(answer, what, options.now())
 
     def fetch() -> Credentials:
         answer = cached_answer(options.role_cache, key, fetch_answer, options.now)
