@@ -1182,3 +1182,25 @@ def test_header_unsafe_token_from_the_environment_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="environment variables") as raised:
         config.credentials.get()
     assert "injected" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "named"),
+    [
+        ("aws_access_key_id", "AKID EXAMPLE", "access key id"),
+        ("aws_session_token", "tök\u00e9n-value", "session token"),
+    ],
+)
+def test_unusable_key_from_a_file_is_named_as_the_user_knows_it(
+    tmp_path: Path, key: str, value: str, named: str
+) -> None:
+    """A value that cannot go into a header names the file, the profile and the value as the
+    user knows it (not the internal ``Credentials.token`` field)."""
+    values = {"aws_access_key_id": ACCESS, "aws_secret_access_key": SECRET, key: value}
+    body = "[default]\n" + "".join(f"{k} = {v}\n" for k, v in values.items())
+    with pytest.raises(ConfigError) as info:
+        load(make_options(tmp_path, credentials=body))
+    text = str(info.value)
+    assert f"the {named} contains spaces" in text
+    assert "profile 'default'" in text
+    assert "Credentials." not in text

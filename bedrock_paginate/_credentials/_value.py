@@ -103,7 +103,18 @@ def credentials_from(
     try:
         return Credentials(**fields)
     except ParamValidationError as exc:
-        raise error(f"Credentials from {where}: {exc.message}") from None
+        field = f"Credentials.{exc.param}"
+        message = exc.message.replace(field, _FIELD_NAMES.get(str(exc.param), field))
+        raise error(f"Credentials from {where}: {message}") from None
+
+
+#: The credential fields as a user knows them from files, environments and answers.
+_FIELD_NAMES = {
+    "access_key": "the access key id",
+    "secret_key": "the secret access key",
+    "token": "the session token",
+    "expiration": "the expiration",
+}
 
 
 #: A source's way to fetch fresh credentials again.
