@@ -60,6 +60,8 @@ __all__ = [
     "Client",
     "ClientMeta",
     "call_sync",
+    "http_timeout",
+    "http_verify",
 ]
 
 _TIMEOUTS_WRITE_POOL = 60.0
@@ -134,6 +136,26 @@ def _ssl_context(bundle: str) -> ssl.SSLContext:
             f"{getattr(exc, 'strerror', None) or type(exc).__name__}; it must be a readable "
             "PEM file or directory of certificates"
         ) from None
+
+
+def http_timeout(config: ClientConfig) -> httpx.Timeout:
+    """The httpx timeouts for ``config`` (Bedrock's clients and the STS calls alike)."""
+    return httpx.Timeout(
+        connect=config.connect_timeout,
+        read=config.read_timeout,
+        write=_TIMEOUTS_WRITE_POOL,
+        pool=_TIMEOUTS_WRITE_POOL,
+    )
+
+
+def http_verify(config: ClientConfig) -> bool | ssl.SSLContext:
+    """httpx's ``verify`` for ``config``: a plain-http endpoint never uses TLS (redirects are
+    not followed), so the CA bundle is not loaded, the most expensive part of creating an
+    httpx client; a CA bundle path becomes an SSL context (httpx deprecates ``verify=<path>``)."""
+    if config.endpoint_url.startswith("http://"):
+        return False
+    verify = config.verify
+    return _ssl_context(verify) if isinstance(verify, str) else verify
 
 
 def _refuse_transport_with_replay(transport: object, kwargs: Mapping[str, Any]) -> None:
@@ -303,23 +325,6 @@ class _ClientBase:
         """boto3-like ``client.meta``: ``region_name`` and ``endpoint_url``."""
         return ClientMeta(region_name=self.config.region, endpoint_url=self.config.endpoint_url)
 
-    def _timeout(self) -> httpx.Timeout:
-        return httpx.Timeout(
-            connect=self.config.connect_timeout,
-            read=self.config.read_timeout,
-            write=_TIMEOUTS_WRITE_POOL,
-            pool=_TIMEOUTS_WRITE_POOL,
-        )
-
-    def _verify(self) -> bool | ssl.SSLContext:
-        # A plain-http endpoint never uses TLS (redirects are not followed), so skip loading
-        # the CA bundle: it is the most expensive part of creating an httpx client.
-        if self.config.endpoint_url.startswith("http://"):
-            return False
-        verify = self.config.verify
-        # httpx deprecates verify=<path>; build the context for a CA bundle ourselves.
-        return _ssl_context(verify) if isinstance(verify, str) else verify
-
     def _live_secrets(self) -> list[str]:
         """The secrets in use now (for the recorder to redact); never loads credentials."""
         found = [self.config.bearer_token or ""]
@@ -410,11 +415,13 @@ class Client(_ClientBase):
         self._sleep: Callable[[float], Any] = self._sleep_fn or time.sleep
         inner = transport
         if inner is None and self._replay_from is None:
-            inner = httpx.HTTPTransport(verify=self._verify(), retries=0, proxy=self._proxy)
+            inner = httpx.HTTPTransport(
+                verify=http_verify(self.config), retries=0, proxy=self._proxy
+            )
         self._transport = self._wrap_transport(inner)
         self._http = httpx.Client(
             transport=self._transport,
-            timeout=self._timeout(),
+            timeout=http_timeout(self.config),
             follow_redirects=False,
         )
 
@@ -514,10 +521,12 @@ class AsyncClient(_ClientBase):
         # event loop that uses it; see _check_loop.
         self._loop_bound = inner is None and self._replay_from is None
         if inner is None and self._replay_from is None:
-            inner = httpx.AsyncHTTPTransport(verify=self._verify(), retries=0, proxy=self._proxy)
+            inner = httpx.AsyncHTTPTransport(
+                verify=http_verify(self.config), retries=0, proxy=self._proxy
+            )
         self._transport = self._wrap_transport(inner)
         self._http = httpx.AsyncClient(
-            transport=self._transport, timeout=self._timeout(), follow_redirects=False
+            transport=self._transport, timeout=http_timeout(self.config), follow_redirects=False
         )
         self._loop: object | None = None
 

@@ -32,6 +32,7 @@ from ._options import ChainOptions, setting, setting_bool
 from ._value import Credentials
 
 if TYPE_CHECKING:
+    from .._config import ClientConfig
     from .._engine import Engine
     from .._http import HttpResponse
     from .._operations import Operation
@@ -186,25 +187,19 @@ ASSUME_ROLE_WITH_WEB_IDENTITY = _operation(
 # --------------------------------------------------------------------------- one call
 
 
-def _http_client(options: ChainOptions, endpoint: StsEndpoint) -> Any:
+def _http_client(config: ClientConfig, environ: Mapping[str, str]) -> Any:
+    """An httpx client for the STS engine's ``config``: TLS and timeouts as Bedrock's clients
+    (one definition in ``_client``), the environment's proxy for the endpoint."""
     import httpx
 
-    from .._client import _ssl_context
+    from .._client import http_timeout, http_verify
     from .._proxies import proxy_for
 
-    verify: Any = options.sts.verify
-    if endpoint.url.startswith("http://"):
-        verify = False
-    elif isinstance(verify, str):
-        verify = _ssl_context(verify)
     transport = httpx.HTTPTransport(
-        verify=verify, retries=0, proxy=proxy_for(endpoint.url, options.environ)
-    )
-    timeout = httpx.Timeout(
-        connect=options.sts.connect_timeout, read=options.sts.read_timeout, write=60.0, pool=60.0
+        verify=http_verify(config), retries=0, proxy=proxy_for(config.endpoint_url, environ)
     )
     return httpx.Client(
-        transport=transport, timeout=timeout, follow_redirects=False, trust_env=False
+        transport=transport, timeout=http_timeout(config), follow_redirects=False, trust_env=False
     )
 
 
@@ -276,7 +271,7 @@ def call_sts(
     engine = _engine(options, endpoint, source)
     logger.debug("STS %s at %s", operation.name, endpoint.url)
     try:
-        with _http_client(options, endpoint) as http:
+        with _http_client(engine.config, options.environ) as http:
             answer: StsAnswer = call_sync(
                 engine,
                 http,
