@@ -13,6 +13,9 @@ same short loops, one after the other in this file so they can be compared line 
   async one ``AsyncClient._call``;
 * the *page loop* (``__iter__`` / ``__aiter__``) lives with the paginators in
   ``_pagination_shell``, over each client's ``_call``.
+
+Converting between httpx and the engine's values (and httpx's TLS and timeout settings) is
+``_httpx_adapter``'s job.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ import httpx
 from . import errors
 from ._config import ClientConfig, resolve_config
 from ._engine import Call, Engine
-from ._http import MAX_BODY_BYTES, AttemptResult, HttpRequest, HttpResponse
+from ._http import MAX_BODY_BYTES, AttemptResult
+from ._httpx_adapter import failed, http_timeout, http_verify, response_result, to_httpx
 from ._operations import LIST_MODEL_INVOCATION_JOBS, OPERATIONS, Operation
 from ._options import (
     CLIENT_OPTIONS,
@@ -41,18 +45,16 @@ from ._options import (
 from ._pagination_shell import AsyncPaginator, Paginator
 from ._proxies import proxy_for
 from ._retry import RetryPolicy
-from .errors import ClientClosedError, ConfigError, ParamValidationError
+from .errors import ClientClosedError, ParamValidationError
 from .models import Page
 
 if TYPE_CHECKING:
-    import ssl
     from types import TracebackType
 
     from typing_extensions import Unpack
 
     from ._job_models import CreateJobResult, Job, StopJobResult
     from ._job_options import CreateJobParams, JobIdentifierParams
-    from ._retry import FailureKind
     from ._waiter import Waiting
 
 __all__ = [
@@ -60,102 +62,7 @@ __all__ = [
     "Client",
     "ClientMeta",
     "call_sync",
-    "http_timeout",
-    "http_verify",
 ]
-
-_TIMEOUTS_WRITE_POOL = 60.0
-
-
-def _to_httpx(request: HttpRequest) -> httpx.Request:
-    return httpx.Request(request.method, request.url, headers=request.headers, content=request.body)
-
-
-def _response(resp: httpx.Response, body: bytes) -> AttemptResult:
-    return AttemptResult(
-        response=HttpResponse(
-            status_code=resp.status_code,
-            headers={k.lower(): v for k, v in resp.headers.items()},
-            body=body,
-        )
-    )
-
-
-def _failed(exc: httpx.RequestError) -> AttemptResult:
-    """The attempt result for an httpx error: its kind, a short secret-free detail, and the
-    exception itself (the ``__cause__`` of the error raised in the end)."""
-    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    kind: FailureKind = "read"
-    if isinstance(exc, httpx.DecodingError):
-        kind = "bad_encoding"
-    elif isinstance(exc, httpx.TimeoutException):
-        kind = "timeout"
-    elif isinstance(exc, httpx.ConnectError):
-        kind = "connect"
-    return AttemptResult(failure=kind, detail=detail, exception=_sanitised(exc))
-
-
-def _sanitised(exc: httpx.RequestError) -> httpx.RequestError:
-    """A copy of ``exc`` (same httpx type and message) whose ``request`` has the secret
-    headers redacted, chained to what ``exc`` was raised from (the OS, TLS or proxy error).
-
-    httpx's own exception holds the signed request (``Authorization`` with its signature,
-    ``X-Amz-Security-Token``): it is dropped, so no secret is reachable from the error a caller
-    gets, while the reason and its type stay for debugging."""
-    from ._redact import redact_headers
-
-    try:
-        sent = exc.request
-    except RuntimeError:  # raised without a request (a transport used directly)
-        sent = None
-    try:
-        copy = type(exc)(str(exc))
-    except TypeError:  # a subclass with another constructor: the nearest httpx type
-        copy = httpx.TransportError(str(exc))
-    if sent is not None:
-        copy.request = httpx.Request(
-            sent.method, sent.url, headers=redact_headers(dict(sent.headers.items()))
-        )
-    below = exc.__cause__ or exc.__context__
-    copy.__cause__ = below
-    copy.__suppress_context__ = True
-    return copy
-
-
-def _ssl_context(bundle: str) -> ssl.SSLContext:
-    """A verifying TLS context trusting only the CA bundle at ``bundle`` (file or directory)."""
-    import ssl
-
-    try:
-        if os.path.isdir(bundle):
-            return ssl.create_default_context(capath=bundle)
-        return ssl.create_default_context(cafile=bundle)
-    except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(
-            f"the CA bundle {bundle!r} (verify= / AWS_CA_BUNDLE / ca_bundle) cannot be loaded: "
-            f"{getattr(exc, 'strerror', None) or type(exc).__name__}; it must be a readable "
-            "PEM file or directory of certificates"
-        ) from None
-
-
-def http_timeout(config: ClientConfig) -> httpx.Timeout:
-    """The httpx timeouts for ``config`` (Bedrock's clients and the STS calls alike)."""
-    return httpx.Timeout(
-        connect=config.connect_timeout,
-        read=config.read_timeout,
-        write=_TIMEOUTS_WRITE_POOL,
-        pool=_TIMEOUTS_WRITE_POOL,
-    )
-
-
-def http_verify(config: ClientConfig) -> bool | ssl.SSLContext:
-    """httpx's ``verify`` for ``config``: a plain-http endpoint never uses TLS (redirects are
-    not followed), so the CA bundle is not loaded, the most expensive part of creating an
-    httpx client; a CA bundle path becomes an SSL context (httpx deprecates ``verify=<path>``)."""
-    if config.endpoint_url.startswith("http://"):
-        return False
-    verify = config.verify
-    return _ssl_context(verify) if isinstance(verify, str) else verify
 
 
 def _refuse_transport_with_replay(transport: object, kwargs: Mapping[str, Any]) -> None:
@@ -233,7 +140,7 @@ def call_sync(
 
 
 def _attempt_sync(http: httpx.Client, call: Call, clock: Callable[[], float]) -> AttemptResult:
-    request = _to_httpx(call.signed_request())
+    request = to_httpx(call.signed_request())
     try:
         resp = http.send(request, stream=True)
         try:
@@ -246,8 +153,8 @@ def _attempt_sync(http: httpx.Client, call: Call, clock: Callable[[], float]) ->
         finally:
             resp.close()
     except httpx.RequestError as exc:
-        return _failed(exc)
-    return _response(resp, reader.body())
+        return failed(exc)
+    return response_result(resp, reader.body())
 
 
 class _ClientBase:
@@ -658,7 +565,7 @@ class AsyncClient(_ClientBase):
                 await self._sleep(decision.delay)
 
     async def _attempt(self, call: Call) -> AttemptResult:
-        request = _to_httpx(call.signed_request())
+        request = to_httpx(call.signed_request())
         try:
             resp = await self._http.send(request, stream=True)
             try:
@@ -671,8 +578,8 @@ class AsyncClient(_ClientBase):
             finally:
                 await resp.aclose()
         except httpx.RequestError as exc:
-            return _failed(exc)
-        return _response(resp, reader.body())
+            return failed(exc)
+        return response_result(resp, reader.body())
 
 
 async def _load_credentials(call: Call) -> None:

@@ -117,6 +117,11 @@ RULES: dict[str, Rule] = {
     "_config_values": _rule(
         package=("_profiles", "errors"), third_party=(), source="_config_values docstring"
     ),
+    "_httpx_adapter": _rule(
+        package=("_http", "_redact", "errors"),
+        third_party=("httpx",),
+        source="_httpx_adapter docstring",
+    ),
     "_pagination_shell": _rule(
         never=("httpx", "_client", "_config", "_credentials"),
         source="_pagination_shell docstring: over a client's _call, no httpx",

@@ -192,7 +192,7 @@ def _http_client(config: ClientConfig, environ: Mapping[str, str]) -> Any:
     (one definition in ``_client``), the environment's proxy for the endpoint."""
     import httpx
 
-    from .._client import http_timeout, http_verify
+    from .._httpx_adapter import http_timeout, http_verify
     from .._proxies import proxy_for
 
     transport = httpx.HTTPTransport(
