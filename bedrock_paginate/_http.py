@@ -70,7 +70,8 @@ class HttpResponse:
 @attrs.frozen(kw_only=True)
 class AttemptResult:
     """What one attempt got: a ``response``, or a ``failure`` kind with a secret-free
-    ``detail`` and the transport's ``exception`` (kept as the raised error's ``__cause__``)."""
+    ``detail`` and the transport's ``exception`` (kept as the raised error's ``__cause__``; the
+    shells put a copy there that holds no secret, see ``_httpx_adapter.failed``)."""
 
     response: HttpResponse | None = None
     failure: FailureKind | None = None
