@@ -1,0 +1,77 @@
+"""The JSON cache files the AWS CLI shares with the SDKs (``~/.aws/sso/cache``,
+``~/.aws/login/cache``): read one, and rewrite one atomically as botocore's ``JSONFileCache``
+does (a temporary file in the same directory, flushed and fsynced, then ``os.replace``), so a
+reader never sees half a file and a crash never leaves a truncated one.
+
+Messages name the file and what is wrong, never its contents (they hold tokens and keys).
+Imports only the standard library and ``errors``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from typing import Any
+
+__all__ = ["CacheFileError", "read_json_object", "write_json_atomic"]
+
+
+class CacheFileError(Exception):
+    """A cache file exists but cannot be used; ``reason`` says why (no contents)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def read_json_object(path: str) -> dict[str, Any] | None:
+    """The JSON object in ``path``; ``None`` when there is no such file.
+
+    Raises ``CacheFileError`` when the file cannot be read or is not a JSON object.
+    """
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise CacheFileError(path, f"cannot be read ({reason})") from None
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise CacheFileError(path, "is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise CacheFileError(path, "does not hold a JSON object")
+    return parsed
+
+
+def write_json_atomic(path: str, value: Any) -> None:
+    """Replace ``path`` with ``value`` as JSON, atomically; the directory is created if needed.
+
+    The new file is readable by its owner only (``mkstemp``'s 0600), as botocore's are.
+    Raises ``CacheFileError`` when it cannot be written (the old file is then left as it was).
+    """
+    directory = os.path.dirname(path) or "."
+    text = json.dumps(value)
+    temp_path = None
+    try:
+        os.makedirs(directory, exist_ok=True)
+        fd, temp_path = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_path, path)
+        temp_path = None
+    except OSError as exc:
+        raise CacheFileError(
+            path, f"cannot be written ({exc.strerror or type(exc).__name__})"
+        ) from None
+    finally:
+        if temp_path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_path)

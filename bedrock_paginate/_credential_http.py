@@ -1,0 +1,158 @@
+"""One JSON call to an AWS service a credential provider needs (SSO portal, SSO-OIDC, Sign-In).
+
+The request engine (``_engine``) serves Bedrock's paginated operation only, so the credential
+providers use this small sync shell instead: httpx with the environment's proxy (``_proxies``),
+no redirects, botocore's default timeouts, the project's retry policy (standard mode: transport
+failures, throttling and 5xx are retried with full-jitter backoff, up to 3 attempts) and the
+engine's capped body reader (1 MiB: these answers are a few hundred bytes). Sleeping goes
+through the chain's injectable ``sleep``.
+
+What comes back is a :class:`JsonAnswer` (status, parsed JSON body, AWS error code); the caller
+decides what a status means. Failures to get an answer raise ``CredentialRetrievalError``
+naming the service and the endpoint, never a header or body (they carry tokens). Runs in the
+calling thread: the async client already loads credentials in a worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .errors import CredentialRetrievalError
+
+if TYPE_CHECKING:
+    from ._credentials import ChainOptions
+
+__all__ = ["MAX_ANSWER_BYTES", "JsonAnswer", "call_json"]
+
+logger = logging.getLogger(__name__)
+
+#: Larger answers are refused (a credentials answer is well under 4 KiB).
+MAX_ANSWER_BYTES = 1024 * 1024
+_CONNECT_TIMEOUT = 60.0  # botocore's defaults
+_READ_TIMEOUT = 60.0
+
+
+@attrs.frozen
+class JsonAnswer:
+    """A service's answer: the status, the JSON body (``None`` if not JSON) and error code."""
+
+    status: int
+    body: Any = attrs.field(repr=False)
+    error_code: str | None = None
+    request_id: str | None = None
+
+
+def _send_once(
+    client: Any, method: str, url: str, headers: Mapping[str, str], body: bytes | None
+) -> tuple[JsonAnswer | None, str | None]:
+    """One attempt: ``(answer, None)`` or ``(None, failure kind)``."""
+    import httpx
+
+    from ._decode import error_code_from
+    from ._engine import BODY_DEADLINE_READ_TIMEOUTS, BodyReader
+
+    try:
+        request = client.build_request(method, url, headers=dict(headers), content=body)
+        with client.send(request, stream=True) as response:
+            reader = BodyReader(
+                response.headers.get("content-length"),
+                MAX_ANSWER_BYTES,
+                _READ_TIMEOUT * BODY_DEADLINE_READ_TIMEOUTS,
+                time.monotonic,
+            )
+            if reader.failure is None:
+                for chunk in response.iter_bytes():
+                    if not reader.add(chunk):
+                        break
+            if reader.failure is not None:
+                kind = reader.failure[1]
+                return None, "too_large" if kind == "too_large" else "timeout"
+            raw = bytes(reader.body())
+            lowered = {k.lower(): v for k, v in response.headers.items()}
+    except httpx.TimeoutException:
+        return None, "timeout"
+    except (httpx.ConnectError, httpx.RemoteProtocolError):
+        return None, "connect"
+    except httpx.HTTPError:
+        return None, "read"
+    parsed: Any = None
+    if raw:
+        try:
+            parsed = json.loads(raw)
+        except (ValueError, RecursionError):
+            parsed = None
+    code = None if response.status_code < 300 else error_code_from(lowered, parsed)
+    return (
+        JsonAnswer(
+            status=response.status_code,
+            body=parsed,
+            error_code=code,
+            request_id=lowered.get("x-amzn-requestid"),
+        ),
+        None,
+    )
+
+
+def call_json(
+    options: ChainOptions,
+    *,
+    what: str,
+    method: str,
+    url: str,
+    shown_url: str,
+    headers: Mapping[str, str],
+    body: bytes | None = None,
+) -> JsonAnswer:
+    """Send one request (retried as the standard retry mode says) and return the answer.
+
+    ``what`` names the call for errors and logs (``"SSO GetRoleCredentials"``); ``shown_url``
+    is the endpoint as it may appear in a message. A non-2xx answer that is not retried, or
+    still failing when the retries are used up, is returned, not raised. Raises
+    ``CredentialRetrievalError`` when no answer could be had.
+    """
+    import httpx
+
+    from ._proxies import proxy_for
+    from ._retry import AttemptOutcome, RetryPolicy
+
+    policy = RetryPolicy(mode="standard")
+    transport = httpx.HTTPTransport(retries=0, proxy=proxy_for(url, options.environ))
+    timeout = httpx.Timeout(_READ_TIMEOUT, connect=_CONNECT_TIMEOUT)
+    attempt = 0
+    with httpx.Client(
+        transport=transport, timeout=timeout, follow_redirects=False, trust_env=False
+    ) as client:
+        while True:
+            attempt += 1
+            answer, failure = _send_once(client, method, url, headers, body)
+            if failure == "too_large":
+                raise CredentialRetrievalError(
+                    f"{what} at {shown_url} sent an answer larger than {MAX_ANSWER_BYTES} bytes"
+                )
+            if answer is not None:
+                logger.debug("%s answered HTTP %d (attempt %d)", what, answer.status, attempt)
+                if answer.status < 300:
+                    policy.on_success(attempt)
+                    return answer
+                outcome = AttemptOutcome(status_code=answer.status, error_code=answer.error_code)
+            else:
+                logger.debug("%s failed: %s (attempt %d)", what, failure, attempt)
+                outcome = AttemptOutcome(failure=failure)  # type: ignore[arg-type]
+            delay = policy.delay_before_retry(attempt, outcome)
+            if delay is None:
+                if answer is not None:
+                    return answer
+                reason = {"timeout": "timed out", "connect": "could not connect"}.get(
+                    str(failure), "the connection broke"
+                )
+                raise CredentialRetrievalError(
+                    f"{what} at {shown_url} failed: {reason} "
+                    f"({policy.describe_give_up(attempt, outcome)})"
+                )
+            options.sleep(delay)
