@@ -59,7 +59,8 @@ def _send_once(
 
     try:
         request = client.build_request(method, url, headers=dict(headers), content=body)
-        with client.send(request, stream=True) as response:
+        response = client.send(request, stream=True)
+        try:
             reader = BodyReader(
                 response.headers.get("content-length"),
                 MAX_ANSWER_BYTES,
@@ -70,11 +71,13 @@ def _send_once(
                 for chunk in response.iter_bytes():
                     if not reader.add(chunk):
                         break
-            if reader.failure is not None:
-                kind = reader.failure[1]
-                return None, "too_large" if kind == "too_large" else "timeout"
-            raw = bytes(reader.body())
-            lowered = {k.lower(): v for k, v in response.headers.items()}
+        finally:
+            response.close()
+        if reader.failure is not None:
+            kind = reader.failure[1]
+            return None, "too_large" if kind == "too_large" else "timeout"
+        raw = bytes(reader.body())
+        lowered = {k.lower(): v for k, v in response.headers.items()}
     except httpx.TimeoutException:
         return None, "timeout"
     except (httpx.ConnectError, httpx.RemoteProtocolError):
