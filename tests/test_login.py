@@ -38,7 +38,7 @@ def _login(world: World, lifetime: timedelta = timedelta(minutes=15)) -> Path:
     )
 
 
-def _edit(path: Path, change: Callable[[dict[str, object]], None]) -> None:
+def _edit(path: Path, change: Callable[[dict[str, object]], object]) -> None:
     data = json.loads(path.read_text())
     change(data)
     path.write_text(json.dumps(data))
