@@ -1,0 +1,160 @@
+"""End to end: with AWS_CONFIG_FILE, HOME (the SSO cache) and AWS_LOGIN_CACHE_DIRECTORY in a
+temporary directory and every endpoint at a loopback fake, an SSO profile and an ``aws login``
+profile list jobs through the sync client, the async client and the CLI, signed with the
+credentials the fakes handed out (the fake Bedrock checks each SigV4 signature)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from bedrock_paginate import AsyncClient, Client, cli
+from bedrock_paginate.testing import FakeBedrockServer, generate_jobs
+from tests.sso_support import LOGIN_CONFIG, LOGIN_SESSION, SESSION_CONFIG, START_URL, World
+from tests.sso_support import running_world as _running_world
+from tests.support import TokenFake
+
+OP = "list_model_invocation_jobs"
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    with _running_world(tmp_path) as running:
+        running.clock.now = datetime.now(timezone.utc)  # the clients use the real clock
+        yield running
+
+
+def _bedrock(world: World) -> TokenFake:
+    """A fake Bedrock checking SigV4 with the keys the fakes hand out, recording session tokens."""
+    return TokenFake(
+        jobs=generate_jobs(9, seed=3),
+        default_page_size=4,
+        check_sigv4=True,
+        credentials={
+            world.sso.access_key: world.sso.secret_key,
+            world.signin.access_key: world.signin.secret_key,
+        },
+    )
+
+
+def _sso_login(world: World, lifetime: timedelta | None = None) -> None:
+    world.sso.sso_login(
+        str(world.home),
+        start_url=START_URL,
+        region="us-east-1",
+        session_name="corp",
+        lifetime=lifetime,
+    )
+
+
+def _environ(world: World, bedrock_url: str) -> dict[str, str]:
+    (world.home / "credentials").write_text("")
+    return world.environ(AWS_ENDPOINT_URL_BEDROCK=bedrock_url, AWS_PROFILE="dev")
+
+
+def _session_tokens(fake: TokenFake) -> set[str | None]:
+    return set(fake.tokens)
+
+
+@pytest.mark.parametrize("shell", ["sync", "async"])
+@pytest.mark.parametrize("kind", ["sso", "login"])
+def test_profiles_list_jobs_through_the_api(world: World, shell: str, kind: str) -> None:
+    """The SSO / login profile's credentials sign every page; the fake verifies them."""
+    if kind == "sso":
+        (world.home / "config").write_text(SESSION_CONFIG)
+        _sso_login(world, lifetime=timedelta(minutes=-1))  # needs a refresh first
+    else:
+        (world.home / "config").write_text(LOGIN_CONFIG)
+        world.signin.aws_login(
+            str(world.login_cache), session=LOGIN_SESSION, lifetime=timedelta(minutes=-1)
+        )
+    fake = _bedrock(world)
+    with FakeBedrockServer(fake) as server:
+        environ = _environ(world, server.url)
+        if shell == "sync":
+            with Client(environ=environ, region_name="us-east-1") as client:
+                arns = [j.job_arn for j in client.get_paginator(OP).paginate().jobs()]
+                source = client.config.credentials.source if client.config.credentials else None
+        else:
+
+            async def main() -> tuple[list[str], str | None]:
+                async with AsyncClient(environ=environ, region_name="us-east-1") as client:
+                    pages = client.get_paginator(OP).paginate()
+                    found = [j.job_arn async for j in pages.jobs()]
+                    creds = client.config.credentials
+                    return found, creds.source if creds else None
+
+            arns, source = asyncio.run(main())
+    assert arns == [job["jobArn"] for job in fake.expected()]
+    assert source == kind
+    assert {r.status for r in fake.requests} == {200}
+    issued = world.sso.session_tokens if kind == "sso" else world.signin.session_tokens
+    assert _session_tokens(fake) == {issued[-1]}
+    if kind == "sso":
+        assert world.sso.call_count("CreateToken") == 1
+        assert world.sso.call_count("GetRoleCredentials") == 1
+    else:
+        assert world.signin.call_count() == 1
+
+
+def _run_cli(
+    monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], *argv: str
+) -> tuple[int, str, str]:
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    out, err = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    code = cli.main(["list-model-invocation-jobs", *argv])
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_sso_profile_lists_jobs_through_the_cli(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``bedrock-paginate list-model-invocation-jobs --profile dev`` with an SSO profile."""
+    (world.home / "config").write_text(SESSION_CONFIG)
+    _sso_login(world)
+    fake = _bedrock(world)
+    with FakeBedrockServer(fake) as server:
+        environ = _environ(world, server.url)
+        del environ["AWS_PROFILE"]
+        code, out, err = _run_cli(monkeypatch, environ, "--profile", "dev", "--output", "jsonl")
+    assert (code, err) == (0, "")
+    assert out.count('"jobArn"') == 9
+    assert _session_tokens(fake) == {world.sso.session_tokens[-1]}
+
+
+def test_cli_exits_253_telling_to_run_aws_sso_login(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An expired SSO session that cannot be refreshed: exit 253, the hint, no traceback."""
+    (world.home / "config").write_text(SESSION_CONFIG)
+    path = world.sso.sso_login(
+        str(world.home),
+        start_url=START_URL,
+        region="us-east-1",
+        session_name="corp",
+        lifetime=timedelta(minutes=-1),
+        refreshable=False,
+    )
+    fake = _bedrock(world)
+    with FakeBedrockServer(fake) as server:
+        code, out, err = _run_cli(monkeypatch, _environ(world, server.url))
+    assert code == 253
+    assert out == ""
+    assert "aws sso login --profile dev" in err
+    assert path in err
+    assert "Traceback" not in err
+    assert fake.requests == []
