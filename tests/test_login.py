@@ -13,7 +13,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from bedrock_paginate._login import build_dpop_proof, login_cache_path
+from bedrock_paginate._credentials._login import build_dpop_proof, login_cache_path
 from bedrock_paginate.errors import ConfigError
 from tests.sso_support import LOGIN_CONFIG, LOGIN_SESSION, NOW, World, running_world
 

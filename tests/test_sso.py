@@ -15,7 +15,7 @@ import attrs
 import pytest
 
 from bedrock_paginate._credentials import CredentialResolver
-from bedrock_paginate._service_endpoints import service_endpoint
+from bedrock_paginate._credentials._service_endpoints import service_endpoint
 from bedrock_paginate.errors import ConfigError, CredentialRetrievalError, NoCredentialsError
 from tests.sso_support import (
     ACCOUNT,
@@ -351,8 +351,9 @@ def test_sso_modules_are_not_imported_for_other_profiles(world: World) -> None:
         "env = dict(os.environ)\n"
         "o = ChainOptions(environ=env, files=SharedFiles.from_environ(env), profile_name='dev')\n"
         "assert CredentialResolver.from_chain(o).get().source == 'config-file'\n"
-        "bad = [m for m in ('bedrock_paginate._sso', 'bedrock_paginate._login',"
-        " 'cryptography') if m in sys.modules]\n"
+        "names = ('bedrock_paginate._credentials._sso', 'bedrock_paginate._credentials._login',"
+        " 'bedrock_paginate._credentials._json_call', 'cryptography')\n"
+        "bad = [m for m in names if m in sys.modules]\n"
         "assert not bad, bad\n"
     )
     world.options("[profile dev]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = x\n")

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._endpoints import is_valid_region, partition_for_region
-from .errors import ConfigError, ParamValidationError
+from .._endpoints import is_valid_region, partition_for_region
+from ..errors import ConfigError, ParamValidationError
 
 if TYPE_CHECKING:
-    from ._credentials import ChainOptions
+    from ._options import ChainOptions
 
 __all__ = ["ServiceEndpoint", "service_endpoint"]
 
@@ -158,7 +158,7 @@ def service_endpoint(
     if configured is None:
         url = _generated(options, service, region, region_origin)
         return ServiceEndpoint((url, "generated"))
-    from ._config import validate_endpoint_url
+    from .._config import validate_endpoint_url
 
     text, origin = configured
     try:

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .errors import CredentialRetrievalError
+from ..errors import CredentialRetrievalError
 
 if TYPE_CHECKING:
-    from ._credentials import ChainOptions
+    from ._options import ChainOptions
 
 __all__ = ["MAX_ANSWER_BYTES", "JsonAnswer", "call_json"]
 
@@ -54,8 +54,8 @@ def _send_once(
     """One attempt: ``(answer, None)`` or ``(None, failure kind)``."""
     import httpx
 
-    from ._decode import error_code_from
-    from ._engine import BODY_DEADLINE_READ_TIMEOUTS, BodyReader
+    from .._decode import error_code_from
+    from .._engine import BODY_DEADLINE_READ_TIMEOUTS, BodyReader
 
     try:
         request = client.build_request(method, url, headers=dict(headers), content=body)
@@ -74,8 +74,7 @@ def _send_once(
         finally:
             response.close()
         if reader.failure is not None:
-            kind = reader.failure[1]
-            return None, "too_large" if kind == "too_large" else "timeout"
+            return None, "too_large" if reader.failure.failure == "too_large" else "timeout"
         raw = bytes(reader.body())
         lowered = {k.lower(): v for k, v in response.headers.items()}
     except httpx.TimeoutException:
@@ -121,8 +120,8 @@ def call_json(
     """
     import httpx
 
-    from ._proxies import proxy_for
-    from ._retry import AttemptOutcome, RetryPolicy
+    from .._proxies import proxy_for
+    from .._retry import AttemptOutcome, RetryPolicy
 
     policy = RetryPolicy(mode="standard")
     transport = httpx.HTTPTransport(retries=0, proxy=proxy_for(url, options.environ))

@@ -44,12 +44,15 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .._profiles import expand_path
+from ..errors import ConfigError, CredentialRetrievalError
 from ._cache_files import CacheFileError, read_json_object, write_json_atomic
-from ._profiles import expand_path
-from .errors import ConfigError, CredentialRetrievalError
+from ._resolver import ADVISORY_REFRESH_SECONDS, MANDATORY_REFRESH_SECONDS
+from ._sso import parse_cache_time
+from ._value import Credentials, Found, credentials_from
 
 if TYPE_CHECKING:
-    from ._credentials import ChainOptions, Credentials, _Found
+    from ._options import Attempts, ChainOptions
 
 __all__ = ["SOURCE", "LoginProfile", "build_dpop_proof", "from_login", "login_cache_path"]
 
@@ -133,9 +136,6 @@ def _read(login: LoginProfile) -> dict[str, Any]:
 
 
 def _to_credentials(data: dict[str, Any], login: LoginProfile) -> Credentials:
-    from ._credentials import _credentials_from
-    from ._sso import parse_cache_time
-
     access = data["accessToken"]
     where = f"the aws login cache file {login.path}"
     try:
@@ -144,7 +144,7 @@ def _to_credentials(data: dict[str, Any], login: LoginProfile) -> Credentials:
         raise CredentialRetrievalError(
             f"accessToken.expiresAt in {where} is not an ISO 8601 timestamp; {login.login_hint}"
         ) from None
-    return _credentials_from(
+    return credentials_from(
         where,
         CredentialRetrievalError,
         access_key=access["accessKeyId"],
@@ -252,7 +252,7 @@ def _access_denied(answer: Any, login: LoginProfile) -> CredentialRetrievalError
 def _create_oauth2_token(
     options: ChainOptions, login: LoginProfile, data: dict[str, Any], key: Any
 ) -> dict[str, Any]:
-    from ._credential_http import call_json
+    from ._json_call import call_json
     from ._service_endpoints import service_endpoint
 
     region, origin = _region(options, login)
@@ -300,8 +300,6 @@ def _create_oauth2_token(
 
 def refresh(options: ChainOptions, login: LoginProfile) -> Credentials:
     """New credentials: renewed ones from the file if someone else refreshed, else Sign-In's."""
-    from ._sso import parse_cache_time
-
     data = _read(login)
     try:
         remaining = parse_cache_time(data["accessToken"]["expiresAt"]) - options.now()
@@ -329,10 +327,8 @@ def refresh(options: ChainOptions, login: LoginProfile) -> Credentials:
     return _to_credentials(fresh, login)
 
 
-def from_login(options: ChainOptions, tried: Any) -> _Found | None:
+def from_login(options: ChainOptions, tried: Attempts) -> Found | None:
     """The chain step: the cached ``aws login`` credentials (refreshed when about to expire)."""
-    from ._credentials import ADVISORY_REFRESH_SECONDS, MANDATORY_REFRESH_SECONDS, _Found
-
     login = load_login_profile(options)
     if login is None:
         tried.add(f"aws login (profile {options.profile_name!r} sets no login_session)")
@@ -354,4 +350,4 @@ def from_login(options: ChainOptions, tried: Any) -> _Found | None:
                 "cached ones until they are closer to expiry",
                 exc_info=True,
             )
-    return _Found(credentials=cached, refresh=fetch)
+    return Found(credentials=cached, refresh=fetch)

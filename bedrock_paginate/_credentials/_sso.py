@@ -42,12 +42,13 @@ from urllib.parse import quote
 
 import attrs
 
+from .._profiles import Profile, expand_path
+from ..errors import ConfigError, CredentialRetrievalError
 from ._cache_files import CacheFileError, read_json_object, write_json_atomic
-from ._profiles import Profile, expand_path
-from .errors import ConfigError, CredentialRetrievalError
+from ._value import Credentials, Found, credentials_from, parse_expiration
 
 if TYPE_CHECKING:
-    from ._credentials import ChainOptions, Credentials, _Found
+    from ._options import Attempts, ChainOptions
 
 __all__ = ["SOURCE", "SsoProfile", "from_sso", "load_sso_profile", "token_cache_path"]
 
@@ -157,8 +158,6 @@ def token_cache_path(options: ChainOptions, sso: SsoProfile) -> str:
 
 def parse_cache_time(text: object) -> datetime:
     """A cache file's timestamp (``2030-01-01T00:00:00Z``; the AWS CLI v1 wrote ``...UTC``)."""
-    from ._credentials import parse_expiration
-
     if not isinstance(text, str):
         raise ValueError("not a string")
     cleaned = text.strip()
@@ -261,7 +260,7 @@ def _refreshed(options: ChainOptions, sso: SsoProfile, token: _Token) -> _Token 
 
 def _create_token(options: ChainOptions, sso: SsoProfile, token: _Token) -> dict[str, Any]:
     """SSO-OIDC CreateToken with the refresh grant; the checked answer."""
-    from ._credential_http import call_json
+    from ._json_call import call_json
     from ._service_endpoints import service_endpoint
 
     endpoint = service_endpoint(
@@ -326,8 +325,7 @@ def access_token(options: ChainOptions, sso: SsoProfile) -> str:
 
 
 def _role_credentials(options: ChainOptions, sso: SsoProfile, token: str) -> Credentials:
-    from ._credential_http import call_json
-    from ._credentials import _credentials_from
+    from ._json_call import call_json
     from ._service_endpoints import service_endpoint
 
     endpoint = service_endpoint(
@@ -377,7 +375,7 @@ def _role_credentials(options: ChainOptions, sso: SsoProfile, token: str) -> Cre
         raise CredentialRetrievalError(
             f"{what} at {endpoint.url} answered an expiration out of range"
         ) from None
-    return _credentials_from(
+    return credentials_from(
         what,
         CredentialRetrievalError,
         access_key=fields["accessKeyId"],
@@ -393,10 +391,8 @@ def fetch_credentials(options: ChainOptions, sso: SsoProfile) -> Credentials:
     return _role_credentials(options, sso, access_token(options, sso))
 
 
-def from_sso(options: ChainOptions, tried: Any) -> _Found | None:
+def from_sso(options: ChainOptions, tried: Attempts) -> Found | None:
     """The chain step: role credentials for an SSO profile, refreshable; else ``None``."""
-    from ._credentials import _Found
-
     sso = load_sso_profile(options)
     if sso is None:
         tried.add(f"SSO (profile {options.profile_name!r} sets no sso_role_name/sso_account_id)")
@@ -410,4 +406,4 @@ def from_sso(options: ChainOptions, tried: Any) -> _Found | None:
     def fetch() -> Credentials:
         return fetch_credentials(options, sso)
 
-    return _Found(credentials=fetch(), refresh=fetch)
+    return Found(credentials=fetch(), refresh=fetch)
