@@ -12,6 +12,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bedrock_paginate._credentials._login import build_dpop_proof, login_cache_path
 from bedrock_paginate.errors import ConfigError
@@ -252,3 +254,24 @@ def test_dpop_proof_is_verifiable_and_bound_to_the_request(world: World) -> None
         _verify_proof(tampered, NOW)
     with pytest.raises(_BadProof, match="iat"):
         _verify_proof(proof, NOW + timedelta(minutes=6))
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    url=st.from_regex(r"https://[a-z0-9.-]{1,30}(:[0-9]{1,5})?/v1/token", fullmatch=True),
+    issued_at=st.integers(min_value=0, max_value=253402300799),  # up to 9999-12-31
+)
+def test_any_dpop_proof_verifies_independently(url: str, issued_at: int) -> None:
+    """For any URL and time, the proof's ES256 signature verifies with the public key it
+    carries (checked by cryptography's verifier in the fake, not by the signing code)."""
+    from datetime import datetime, timezone
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from bedrock_paginate.testing._signin import _verify_proof
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    proof = build_dpop_proof(key, url, issued_at=issued_at)
+    thumbprint, claims = _verify_proof(proof, datetime.fromtimestamp(issued_at, timezone.utc))
+    assert (claims["htu"], claims["iat"], claims["htm"]) == (url, issued_at, "POST")
+    assert len(thumbprint) == 64

@@ -7,16 +7,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+import string
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bedrock_paginate._credentials import CredentialResolver
 from bedrock_paginate._credentials._service_endpoints import service_endpoint
 from bedrock_paginate.errors import ConfigError, CredentialRetrievalError, NoCredentialsError
+from bedrock_paginate.testing import FakeResponse, FakeSSO, LoopbackServer
 from tests.sso_support import (
     ACCOUNT,
     LEGACY_CONFIG,
@@ -477,3 +481,67 @@ def test_unreachable_portal_names_the_endpoint_after_retries(world: World) -> No
     assert dead in str(info.value)
     assert "could not connect" in str(info.value)
     assert len(sleeps) == 2
+
+
+def test_a_broken_ca_bundle_is_a_config_error(world: World) -> None:
+    """AWS_CA_BUNDLE applies to the SSO calls too; an unreadable one is a clear ConfigError."""
+    _session_login(world)
+    env = {"AWS_ENDPOINT_URL_SSO": "https://127.0.0.1:9", "AWS_CA_BUNDLE": "/nonexistent/ca.pem"}
+    with pytest.raises(ConfigError, match=r"CA bundle '/nonexistent/ca.pem'.*cannot be loaded"):
+        world.load(world.options(SESSION_CONFIG, env=env))
+
+
+@attrs.define(kw_only=True)
+class FlakySSO(FakeSSO):
+    """Answers 503 to the first ``failures`` requests."""
+
+    failures: int = 2
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: Sequence[tuple[str, str]],
+        headers: Mapping[str, str],
+        body: bytes = b"",
+    ) -> FakeResponse:
+        if self.failures > 0:
+            self.failures -= 1
+            return FakeResponse(status=503, body=b"<html>busy</html>")
+        return super().handle(method, path, query, headers, body)
+
+
+def test_portal_5xx_is_retried_with_backoff(world: World) -> None:
+    """Two 503s, then the credentials: the standard retry policy waits twice, then succeeds."""
+    flaky = FlakySSO(now=world.clock)
+    flaky.add_role(ACCOUNT, "Reader")
+    with LoopbackServer(flaky) as server:
+        flaky.sso_login(
+            str(world.home), start_url=START_URL, region="us-east-1", session_name="corp"
+        )
+        sleeps: list[float] = []
+        options = world.options(SESSION_CONFIG, env={"AWS_ENDPOINT_URL_SSO": server.url})
+        creds = world.load(attrs.evolve(options, sleep=sleeps.append))
+    assert creds.token == flaky.session_tokens[-1]
+    assert len(sleeps) == 2
+    assert flaky.call_count("GetRoleCredentials") == 1  # the 503s never reached the portal
+
+
+_ROLE_CHARS = string.ascii_letters + string.digits + "+=,.@_-"
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    role=st.text(alphabet=_ROLE_CHARS, min_size=1, max_size=64),
+    account=st.from_regex(r"[0-9]{12}", fullmatch=True),
+)
+def test_any_role_name_reaches_the_portal_intact(world: World, role: str, account: str) -> None:
+    """Role names with every character IAM allows (+=,.@_-) and any account id are sent so
+    that the portal decodes exactly them."""
+    world.sso.add_role(account, role)
+    _session_login(world)
+    config = SESSION_CONFIG.replace("sso_role_name = Reader", f"sso_role_name = {role}")
+    config = config.replace(f"sso_account_id = {ACCOUNT}", f"sso_account_id = {account}")
+    assert world.load(world.options(config)).source == "sso"

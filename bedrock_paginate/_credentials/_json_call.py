@@ -1,11 +1,13 @@
 """One JSON call to an AWS service a credential provider needs (SSO portal, SSO-OIDC, Sign-In).
 
-The request engine (``_engine``) serves Bedrock's paginated operation only, so the credential
-providers use this small sync shell instead: httpx with the environment's proxy (``_proxies``),
-no redirects, botocore's default timeouts, the project's retry policy (standard mode: transport
-failures, throttling and 5xx are retried with full-jitter backoff, up to 3 attempts) and the
-engine's capped body reader (1 MiB: these answers are a few hundred bytes). Sleeping goes
-through the chain's injectable ``sleep``.
+The request engine (``_engine``) drives the Bedrock client's operations (its ``ClientConfig``,
+SigV4 for ``bedrock``, credential refresh), which a credential provider cannot use while it is
+itself producing the credentials, so the providers use this small sync shell instead: httpx
+with the environment's proxy (``_proxies``), no redirects, botocore's default timeouts, the CA
+bundle of ``AWS_CA_BUNDLE`` / profile ``ca_bundle``, the project's retry policy (standard mode:
+transport failures, throttling and 5xx are retried with full-jitter backoff, up to 3 attempts)
+and the engine's capped body reader (1 MiB: these answers are a few hundred bytes). Sleeping
+goes through the chain's injectable ``sleep``.
 
 What comes back is a :class:`JsonAnswer` (status, parsed JSON body, AWS error code); the caller
 decides what a status means. Failures to get an answer raise ``CredentialRetrievalError``
@@ -122,9 +124,19 @@ def call_json(
 
     from .._proxies import proxy_for
     from .._retry import AttemptOutcome, RetryPolicy
+    from ._options import setting
 
     policy = RetryPolicy(mode="standard")
-    transport = httpx.HTTPTransport(retries=0, proxy=proxy_for(url, options.environ))
+    verify: Any = True
+    if url.startswith("http://"):
+        verify = False  # no TLS: skip loading a CA bundle (the costly part of a new client)
+    else:
+        bundle = setting(options, "AWS_CA_BUNDLE", "ca_bundle")
+        if bundle is not None:
+            from .._client import _ssl_context
+
+            verify = _ssl_context(bundle[0])
+    transport = httpx.HTTPTransport(retries=0, proxy=proxy_for(url, options.environ), verify=verify)
     timeout = httpx.Timeout(_READ_TIMEOUT, connect=_CONNECT_TIMEOUT)
     attempt = 0
     with httpx.Client(
