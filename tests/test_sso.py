@@ -479,7 +479,7 @@ def test_unreachable_portal_names_the_endpoint_after_retries(world: World) -> No
     with pytest.raises(CredentialRetrievalError) as info:
         world.load(options)
     assert dead in str(info.value)
-    assert "could not connect" in str(info.value)
+    assert "could not connect (ConnectError; retries exhausted after 3 attempts)" in str(info.value)
     assert len(sleeps) == 2
 
 
@@ -545,3 +545,27 @@ def test_any_role_name_reaches_the_portal_intact(world: World, role: str, accoun
     config = SESSION_CONFIG.replace("sso_role_name = Reader", f"sso_role_name = {role}")
     config = config.replace(f"sso_account_id = {ACCOUNT}", f"sso_account_id = {account}")
     assert world.load(world.options(config)).source == "sso"
+
+
+@attrs.define(kw_only=True)
+class HugeSSO(FakeSSO):
+    """Answers every request with a body over the 1 MiB cap."""
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: Sequence[tuple[str, str]],
+        headers: Mapping[str, str],
+        body: bytes = b"",
+    ) -> FakeResponse:
+        return FakeResponse(status=200, body=b" " * (1024 * 1024 + 1))
+
+
+def test_an_oversized_answer_is_refused(world: World) -> None:
+    """A body over the cap is refused with an error naming the endpoint, not read whole."""
+    with LoopbackServer(HugeSSO(now=world.clock)) as server:
+        _session_login(world)
+        options = world.options(SESSION_CONFIG, env={"AWS_ENDPOINT_URL_SSO": server.url})
+        with pytest.raises(CredentialRetrievalError, match="larger than 1048576 bytes"):
+            world.load(options)

@@ -53,7 +53,8 @@ class JsonAnswer:
 def _send_once(
     client: Any, method: str, url: str, headers: Mapping[str, str], body: bytes | None
 ) -> tuple[JsonAnswer | None, str | None]:
-    """One attempt: ``(answer, None)`` or ``(None, failure kind)``."""
+    """One attempt: ``(answer, None)``, or ``(None, "kind:cause")`` where ``kind`` is a retry
+    policy failure kind (or ``too_large``) and ``cause`` the exception's class name."""
     import httpx
 
     from .._decode import error_code_from
@@ -76,15 +77,16 @@ def _send_once(
         finally:
             response.close()
         if reader.failure is not None:
-            return None, "too_large" if reader.failure.failure == "too_large" else "timeout"
+            too_large = reader.failure.failure == "too_large"
+            return None, "too_large:" if too_large else "timeout:the body kept arriving too long"
         raw = bytes(reader.body())
         lowered = {k.lower(): v for k, v in response.headers.items()}
-    except httpx.TimeoutException:
-        return None, "timeout"
-    except (httpx.ConnectError, httpx.RemoteProtocolError):
-        return None, "connect"
-    except httpx.HTTPError:
-        return None, "read"
+    except httpx.TimeoutException as exc:
+        return None, f"timeout:{type(exc).__name__}"
+    except (httpx.ConnectError, httpx.RemoteProtocolError) as exc:
+        return None, f"connect:{type(exc).__name__}"
+    except httpx.HTTPError as exc:
+        return None, f"read:{type(exc).__name__}"
     parsed: Any = None
     if raw:
         try:
@@ -145,7 +147,8 @@ def call_json(
         while True:
             attempt += 1
             answer, failure = _send_once(client, method, url, headers, body)
-            if failure == "too_large":
+            kind, _, cause = (failure or "").partition(":")
+            if kind == "too_large":
                 raise CredentialRetrievalError(
                     f"{what} at {shown_url} sent an answer larger than {MAX_ANSWER_BYTES} bytes"
                 )
@@ -156,17 +159,17 @@ def call_json(
                     return answer
                 outcome = AttemptOutcome(status_code=answer.status, error_code=answer.error_code)
             else:
-                logger.debug("%s failed: %s (attempt %d)", what, failure, attempt)
-                outcome = AttemptOutcome(failure=failure)  # type: ignore[arg-type]
+                logger.debug("%s failed: %s (%s; attempt %d)", what, kind, cause, attempt)
+                outcome = AttemptOutcome(failure=kind)  # type: ignore[arg-type]
             delay = policy.delay_before_retry(attempt, outcome)
             if delay is None:
                 if answer is not None:
                     return answer
                 reason = {"timeout": "timed out", "connect": "could not connect"}.get(
-                    str(failure), "the connection broke"
+                    kind, "the connection broke"
                 )
                 raise CredentialRetrievalError(
-                    f"{what} at {shown_url} failed: {reason} "
-                    f"({policy.describe_give_up(attempt, outcome)})"
+                    f"{what} at {shown_url} failed: {reason} ({cause}; "
+                    f"{policy.describe_give_up(attempt, outcome)})"
                 )
             options.sleep(delay)

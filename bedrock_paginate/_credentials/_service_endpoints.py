@@ -19,7 +19,7 @@ Pure apart from reading the (already parsed) shared files; imports nothing heavy
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .._endpoints import is_valid_region, partition_for_region
 from ..errors import ConfigError, ParamValidationError
@@ -49,18 +49,12 @@ _SIGNIN_SUFFIX = {
 }
 
 
-class ServiceEndpoint(tuple[str, str]):
-    """``(url, origin)``: the base URL without a trailing slash and where it came from."""
+class ServiceEndpoint(NamedTuple):
+    """A service's base URL (no trailing slash) and where it came from (``generated``, or the
+    variable / profile key that configured it)."""
 
-    __slots__ = ()
-
-    @property
-    def url(self) -> str:
-        return self[0]
-
-    @property
-    def origin(self) -> str:
-        return self[1]
+    url: str
+    origin: str
 
 
 def _env(options: ChainOptions, name: str) -> str | None:
@@ -157,11 +151,11 @@ def service_endpoint(
     configured = _configured(options, service)
     if configured is None:
         url = _generated(options, service, region, region_origin)
-        return ServiceEndpoint((url, "generated"))
+        return ServiceEndpoint(url, "generated")
     from .._config import validate_endpoint_url
 
     text, origin = configured
     try:
-        return ServiceEndpoint((validate_endpoint_url(text, origin=origin), origin))
+        return ServiceEndpoint(validate_endpoint_url(text, origin=origin), origin)
     except ParamValidationError as exc:
         raise ConfigError(exc.message) from None
