@@ -569,3 +569,10 @@ def test_an_oversized_answer_is_refused(world: World) -> None:
         options = world.options(SESSION_CONFIG, env={"AWS_ENDPOINT_URL_SSO": server.url})
         with pytest.raises(CredentialRetrievalError, match="larger than 1048576 bytes"):
             world.load(options)
+
+
+def test_an_indented_sso_value_is_a_clear_error(world: World) -> None:
+    """sso_role_name written as an indented block names the key, not a missing setting."""
+    config = SESSION_CONFIG.replace("sso_role_name = Reader", "sso_role_name =\n  x = y")
+    with pytest.raises(ConfigError, match="sso_role_name in profile 'dev' must be a plain value"):
+        world.load(world.options(config))

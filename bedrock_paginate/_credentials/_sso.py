@@ -125,13 +125,13 @@ def load_sso_profile(options: ChainOptions) -> SsoProfile | None:
     if all(key not in profile for key in _PROFILE_KEYS):
         return None
     where = f"profile {options.profile_name!r}"
+    for key in (*_PROFILE_KEYS, *_SESSION_KEYS):
+        _text(profile, key, where)  # an indented sub-section is an error, not "missing"
     session_name = _text(profile, "sso_session", where)
     if session_name is not None:
         values = _with_session(options, profile, session_name)
     else:
         values = {k: v for k, v in profile.items() if isinstance(v, str)}
-        for key in (*_PROFILE_KEYS, *_SESSION_KEYS):
-            _text(profile, key, where)
     required = (*_PROFILE_KEYS, *_SESSION_KEYS)
     missing = [key for key in required if key not in values]
     if missing:
