@@ -115,10 +115,13 @@ RULES: dict[str, Rule] = {
     "_cli_values": _rule(package=("errors",), third_party=(), source="_cli_values docstring"),
     "_job_options": _rule(package=("models",), third_party=(), source="_job_options: pure"),
     "_layer": _rule(never=("httpx", "cattrs", "jmespath", "_client"), source="_layer docstring"),
-    "testing": _rule(third_party=("httpx", "attrs"), source="testing/__init__ docstring"),
+    "testing": _rule(
+        third_party=("httpx", "attrs", "cryptography"), source="testing/__init__ docstring"
+    ),
     "_credentials": _rule(
-        never_at_import=("httpx", "subprocess"),
-        source="_credentials/__init__: providers import httpx/subprocess inside functions",
+        never_at_import=("httpx", "subprocess", "cryptography"),
+        source="_credentials/__init__: providers import httpx/subprocess/cryptography inside "
+        "functions",
     ),
 }
 

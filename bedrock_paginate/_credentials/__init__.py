@@ -35,8 +35,8 @@ credential source has a module of its own:
   configured but unusable (the chain stops there, as botocore's does).
 
 A provider imports what it needs beyond the standard library (``httpx``, ``subprocess``,
-``cryptography``) inside its functions, and ``_chain`` imports provider modules only when the walk reaches them,
-so the cold start does not pay for sources a user does not have.
+``cryptography``) inside its functions, and ``_chain`` imports provider modules only when the
+walk reaches them, so the cold start does not pay for sources a user does not have.
 
 The chain follows botocore 1.44's ``create_credential_resolver`` order (read, paraphrased):
 

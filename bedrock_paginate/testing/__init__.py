@@ -22,7 +22,8 @@ Credential services have fakes too, served the same way by ``LoopbackServer``: `
 and ``FakeSignin`` (``aws login`` refresh with DPoP; needs the ``[login]`` extra).
 
 Nothing here is imported by ``import bedrock_paginate``. Needs only the standard library,
-httpx and attrs.
+httpx and attrs; ``FakeSignin`` also needs ``cryptography`` (the ``[login]`` extra), imported
+when it is used.
 """
 
 from __future__ import annotations
