@@ -15,10 +15,10 @@ import os
 import tempfile
 from typing import Any
 
-__all__ = ["CacheFileError", "read_json_object", "write_json_atomic"]
+__all__ = ["read_json_object", "write_json_atomic"]
 
 
-class CacheFileError(Exception):
+class _CacheFileUnusable(Exception):
     """A cache file exists but cannot be used; ``reason`` says why (no contents)."""
 
     def __init__(self, path: str, reason: str) -> None:
@@ -30,7 +30,7 @@ class CacheFileError(Exception):
 def read_json_object(path: str) -> dict[str, Any] | None:
     """The JSON object in ``path``; ``None`` when there is no such file.
 
-    Raises ``CacheFileError`` when the file cannot be read or is not a JSON object.
+    Raises ``_CacheFileUnusable`` when the file cannot be read or is not a JSON object.
     """
     try:
         with open(path, "rb") as handle:
@@ -39,13 +39,13 @@ def read_json_object(path: str) -> dict[str, Any] | None:
         return None
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise CacheFileError(path, f"cannot be read ({reason})") from None
+        raise _CacheFileUnusable(path, f"cannot be read ({reason})") from None
     try:
         parsed = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise CacheFileError(path, "is not valid JSON") from None
+        raise _CacheFileUnusable(path, "is not valid JSON") from None
     if not isinstance(parsed, dict):
-        raise CacheFileError(path, "does not hold a JSON object")
+        raise _CacheFileUnusable(path, "does not hold a JSON object")
     return parsed
 
 
@@ -53,7 +53,7 @@ def write_json_atomic(path: str, value: Any) -> None:
     """Replace ``path`` with ``value`` as JSON, atomically; the directory is created if needed.
 
     The new file is readable by its owner only (``mkstemp``'s 0600), as botocore's are.
-    Raises ``CacheFileError`` when it cannot be written (the old file is then left as it was).
+    Raises ``_CacheFileUnusable`` when it cannot be written (the old file is then left as it was).
     """
     directory = os.path.dirname(path) or "."
     text = json.dumps(value)
@@ -68,7 +68,7 @@ def write_json_atomic(path: str, value: Any) -> None:
         os.replace(temp_path, path)
         temp_path = None
     except OSError as exc:
-        raise CacheFileError(
+        raise _CacheFileUnusable(
             path, f"cannot be written ({exc.strerror or type(exc).__name__})"
         ) from None
     finally:

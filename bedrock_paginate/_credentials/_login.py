@@ -46,7 +46,7 @@ import attrs
 
 from .._profiles import expand_path
 from ..errors import ConfigError, CredentialRetrievalError
-from ._cache_files import CacheFileError, read_json_object, write_json_atomic
+from ._cache_files import _CacheFileUnusable, read_json_object, write_json_atomic
 from ._resolver import ADVISORY_REFRESH_SECONDS, MANDATORY_REFRESH_SECONDS
 from ._sso import parse_cache_time
 from ._value import Credentials, Found, credentials_from
@@ -110,7 +110,7 @@ def load_login_profile(options: ChainOptions) -> LoginProfile | None:
 def _read(login: LoginProfile) -> dict[str, Any]:
     try:
         data = read_json_object(login.path)
-    except CacheFileError as exc:
+    except _CacheFileUnusable as exc:
         raise CredentialRetrievalError(
             f"The aws login cache file {login.path} of profile {login.profile!r} "
             f"{exc.reason}; {login.login_hint} to write it again"
@@ -321,7 +321,7 @@ def refresh(options: ChainOptions, login: LoginProfile) -> Credentials:
     fresh["refreshToken"] = output["refreshToken"]
     try:
         write_json_atomic(login.path, fresh)
-    except CacheFileError as exc:
+    except _CacheFileUnusable as exc:
         logger.warning("The refreshed aws login credentials could not be saved: %s", exc.reason)
     logger.info("aws login credentials refreshed (profile %r)", login.profile)
     return _to_credentials(fresh, login)

@@ -44,7 +44,7 @@ import attrs
 
 from .._profiles import Profile, expand_path
 from ..errors import ConfigError, CredentialRetrievalError
-from ._cache_files import CacheFileError, read_json_object, write_json_atomic
+from ._cache_files import _CacheFileUnusable, read_json_object, write_json_atomic
 from ._value import Credentials, Found, credentials_from, parse_expiration
 
 if TYPE_CHECKING:
@@ -194,7 +194,7 @@ def _read_token(options: ChainOptions, sso: SsoProfile) -> _Token:
     name = sso.session_name if sso.session_name is not None else sso.start_url
     try:
         data = read_json_object(path)
-    except CacheFileError as exc:
+    except _CacheFileUnusable as exc:
         raise CredentialRetrievalError(
             f"The SSO token cache file {path} of profile {sso.profile!r} {exc.reason}; "
             f"{sso.login_hint} to write it again"
@@ -252,7 +252,7 @@ def _refreshed(options: ChainOptions, sso: SsoProfile, token: _Token) -> _Token 
         fresh["refreshToken"] = answer["refreshToken"]
     try:
         write_json_atomic(token.path, fresh)
-    except CacheFileError as exc:
+    except _CacheFileUnusable as exc:
         logger.warning("The refreshed SSO token could not be saved: %s", exc.reason)
     logger.info("SSO Token refresh succeeded (profile %r)", sso.profile)
     return _Token(fresh, token.path, parse_cache_time(fresh["expiresAt"]))
