@@ -9,14 +9,22 @@ import asyncio
 import io
 import os
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import attrs
 import pytest
 
 from bedrock_paginate import AsyncClient, Client, cli
-from bedrock_paginate.testing import FakeBedrockServer, generate_jobs
+from bedrock_paginate.testing import (
+    FakeBedrockServer,
+    FakeResponse,
+    FakeSSO,
+    LoopbackServer,
+    generate_jobs,
+)
 from tests.sso_support import LOGIN_CONFIG, LOGIN_SESSION, SESSION_CONFIG, START_URL, World
 from tests.sso_support import running_world as _running_world
 from tests.support import TokenFake
@@ -158,3 +166,56 @@ def test_cli_exits_253_telling_to_run_aws_sso_login(
     assert path in err
     assert "Traceback" not in err
     assert fake.requests == []
+
+
+@attrs.define(kw_only=True)
+class WaitingSSO(FakeSSO):
+    """Answers GetRoleCredentials only once ``loop_ran`` is set (by a task on the client's
+    event loop); after 10 s without it, answers 500 (the loop was blocked)."""
+
+    loop_ran: threading.Event = attrs.field(factory=threading.Event)
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: Sequence[tuple[str, str]],
+        headers: Mapping[str, str],
+        body: bytes = b"",
+    ) -> FakeResponse:
+        if path == "/federation/credentials" and not self.loop_ran.wait(10):
+            return FakeResponse(status=500, body=b"the event loop never ran")
+        return super().handle(method, path, query, headers, body)
+
+
+def test_sso_loading_does_not_block_the_event_loop(world: World) -> None:
+    """While the async client fetches SSO credentials, other tasks run: the portal answers
+    only after one of them did (no wall-clock assertion: a blocked loop fails the call)."""
+    waiting = WaitingSSO(now=world.clock)
+    waiting.add_role("111122223333", "Reader")
+    (world.home / "config").write_text(SESSION_CONFIG)
+    waiting.sso_login(str(world.home), start_url=START_URL, region="us-east-1", session_name="corp")
+    fake = TokenFake(
+        jobs=generate_jobs(3, seed=1),
+        check_sigv4=True,
+        credentials={waiting.access_key: waiting.secret_key},
+    )
+    with LoopbackServer(waiting) as sso_server, FakeBedrockServer(fake) as server:
+        environ = _environ(world, server.url)
+        environ["AWS_ENDPOINT_URL_SSO"] = sso_server.url
+        environ["AWS_MAX_ATTEMPTS"] = "1"
+
+        async def main() -> list[str]:
+            async def ticker() -> None:
+                await asyncio.sleep(0)
+                waiting.loop_ran.set()
+
+            async with AsyncClient(environ=environ, region_name="us-east-1") as client:
+                tick = asyncio.ensure_future(ticker())
+                found = [j.job_arn async for j in client.get_paginator(OP).paginate().jobs()]
+                await tick
+                return found
+
+        arns = asyncio.run(main())
+    assert len(arns) == 3
+    assert fake.tokens == [waiting.session_tokens[-1]]
