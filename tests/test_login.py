@@ -275,3 +275,20 @@ def test_any_dpop_proof_verifies_independently(url: str, issued_at: int) -> None
     thumbprint, claims = _verify_proof(proof, datetime.fromtimestamp(issued_at, timezone.utc))
     assert (claims["htu"], claims["iat"], claims["htm"]) == (url, issued_at, "POST")
     assert len(thumbprint) == 64
+
+
+def test_concurrent_clients_refresh_a_shared_login_once(world: World) -> None:
+    """Eight resolvers loading one expired aws login session at once: one CreateOAuth2Token,
+    the others read the renewed file; all get the same new session token."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bedrock_paginate._credentials import CredentialResolver
+
+    _login(world, timedelta(minutes=-1))
+    options = world.options(LOGIN_CONFIG)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        tokens = set(
+            pool.map(lambda _: CredentialResolver.from_chain(options).get().token, range(8))
+        )
+    assert world.signin.call_count() == 1
+    assert tokens == {world.signin.session_tokens[-1]}

@@ -576,3 +576,20 @@ def test_an_indented_sso_value_is_a_clear_error(world: World) -> None:
     config = SESSION_CONFIG.replace("sso_role_name = Reader", "sso_role_name =\n  x = y")
     with pytest.raises(ConfigError, match="sso_role_name in profile 'dev' must be a plain value"):
         world.load(world.options(config))
+
+
+def test_concurrent_clients_refresh_a_shared_token_once(world: World) -> None:
+    """Eight resolvers (as --regions makes) loading one expired sso-session token at once:
+    one CreateToken (the refresh token is rotated, a second use would be refused), all
+    succeed with role credentials."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _session_login(world, lifetime=timedelta(minutes=-1))
+    options = world.options(SESSION_CONFIG)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(
+            pool.map(lambda _: CredentialResolver.from_chain(options).get().source, range(8))
+        )
+    assert results == ["sso"] * 8
+    assert world.sso.call_count("CreateToken") == 1
+    assert world.sso.call_count("GetRoleCredentials") == 8

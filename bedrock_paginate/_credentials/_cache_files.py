@@ -13,9 +13,26 @@ import contextlib
 import json
 import os
 import tempfile
+import threading
 from typing import Any
 
-__all__ = ["read_json_object", "write_json_atomic"]
+__all__ = ["in_process_lock", "read_json_object", "write_json_atomic"]
+
+_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def in_process_lock(path: str) -> threading.Lock:
+    """The one lock of this process for the cache file ``path``.
+
+    A refresh rotates the refresh token, so two threads refreshing the same file at once would
+    spend it twice (the second is refused). Holding this lock around read, refresh and rewrite
+    makes the others wait and then read the renewed file (several clients of one process, e.g.
+    ``--regions``, share a login). Other processes are not covered, as with the AWS CLI.
+    """
+    key = os.path.abspath(path)
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.Lock())
 
 
 class _CacheFileUnusable(Exception):

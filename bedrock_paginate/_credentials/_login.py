@@ -46,7 +46,12 @@ import attrs
 
 from .._profiles import expand_path
 from ..errors import ConfigError, CredentialRetrievalError
-from ._cache_files import _CacheFileUnusable, read_json_object, write_json_atomic
+from ._cache_files import (
+    _CacheFileUnusable,
+    in_process_lock,
+    read_json_object,
+    write_json_atomic,
+)
 from ._resolver import ADVISORY_REFRESH_SECONDS, MANDATORY_REFRESH_SECONDS
 from ._sso import parse_cache_time
 from ._value import Credentials, Found, credentials_from
@@ -299,7 +304,13 @@ def _create_oauth2_token(
 
 
 def refresh(options: ChainOptions, login: LoginProfile) -> Credentials:
-    """New credentials: renewed ones from the file if someone else refreshed, else Sign-In's."""
+    """New credentials: renewed ones from the file if someone else refreshed, else Sign-In's
+    (one refresh at a time per file in this process: see ``in_process_lock``)."""
+    with in_process_lock(login.path):
+        return _refresh_locked(options, login)
+
+
+def _refresh_locked(options: ChainOptions, login: LoginProfile) -> Credentials:
     data = _read(login)
     try:
         remaining = parse_cache_time(data["accessToken"]["expiresAt"]) - options.now()

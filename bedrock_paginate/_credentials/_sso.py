@@ -44,7 +44,12 @@ import attrs
 
 from .._profiles import Profile, expand_path
 from ..errors import ConfigError, CredentialRetrievalError
-from ._cache_files import _CacheFileUnusable, read_json_object, write_json_atomic
+from ._cache_files import (
+    _CacheFileUnusable,
+    in_process_lock,
+    read_json_object,
+    write_json_atomic,
+)
 from ._value import Credentials, Found, credentials_from, parse_expiration
 
 if TYPE_CHECKING:
@@ -303,10 +308,11 @@ def _create_token(options: ChainOptions, sso: SsoProfile, token: _Token) -> dict
 
 def access_token(options: ChainOptions, sso: SsoProfile) -> str:
     """The bearer token for the SSO portal, refreshed first when it is about to expire."""
-    token = _read_token(options, sso)
-    now = options.now()
-    if sso.session_name is not None and token.expires_at - now < TOKEN_REFRESH_WINDOW:
-        token = _refreshed(options, sso, token) or token
+    with in_process_lock(token_cache_path(options, sso)):
+        token = _read_token(options, sso)
+        now = options.now()
+        if sso.session_name is not None and token.expires_at - now < TOKEN_REFRESH_WINDOW:
+            token = _refreshed(options, sso, token) or token
     if token.expires_at <= options.now():
         how = (
             "it could not be refreshed"
