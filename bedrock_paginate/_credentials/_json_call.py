@@ -6,8 +6,8 @@ itself producing the credentials, so the providers use this small sync shell ins
 with the environment's proxy (``_proxies``), no redirects, botocore's default timeouts, the CA
 bundle of ``AWS_CA_BUNDLE`` / profile ``ca_bundle``, the project's retry policy (standard mode:
 transport failures, throttling and 5xx are retried with full-jitter backoff, up to 3 attempts)
-and the engine's capped body reader (1 MiB: these answers are a few hundred bytes). Sleeping
-goes through the chain's injectable ``sleep``.
+and the package's capped body reader (``_http.BodyReader``, 1 MiB: these answers are a few
+hundred bytes). Sleeping goes through the chain's injectable ``sleep``.
 
 What comes back is a :class:`JsonAnswer` (status, parsed JSON body, AWS error code); the caller
 decides what a status means. Failures to get an answer raise ``CredentialRetrievalError``
@@ -58,7 +58,8 @@ def _send_once(
     import httpx
 
     from .._decode import error_code_from
-    from .._engine import BODY_DEADLINE_READ_TIMEOUTS, BodyReader
+    from .._engine import BODY_DEADLINE_READ_TIMEOUTS
+    from .._http import BodyReader
 
     try:
         request = client.build_request(method, url, headers=dict(headers), content=body)
