@@ -175,8 +175,9 @@ def _private_key(pem: object, login: LoginProfile) -> Any:
         from cryptography.hazmat.primitives.serialization import load_der_private_key
     except ImportError:
         raise CredentialRetrievalError(
-            f"The aws login credentials of profile {login.profile!r} have expired, and "
-            "refreshing them needs the 'cryptography' package to sign a DPoP proof: "
+            f"The aws login credentials of profile {login.profile!r} need refreshing (they "
+            "expire within 10 minutes or have expired), which needs the 'cryptography' package "
+            "to sign a DPoP proof: "
             f"{INSTALL_HINT}, or {login.login_hint} again"
         ) from None
     problem = f"dpopKey in {login.path} is not a PEM EC private key; {login.login_hint}"
