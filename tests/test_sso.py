@@ -434,6 +434,9 @@ def test_service_endpoints(
         ("eu-west-1", True, "sso-oidc", "https://oidc-fips.eu-west-1.amazonaws.com"),
         ("cn-north-1", False, "signin", "https://cn-north-1.signin.amazonaws.cn"),
         ("us-gov-east-1", False, "signin", "https://us-gov-east-1.signin.amazonaws-us-gov.com"),
+        ("us-gov-west-1", True, "signin", "https://signin-fips.amazonaws-us-gov.com"),
+        ("us-gov-east-1", True, "signin", "https://us-gov-east-1.signin-fips.amazonaws-us-gov.com"),
+        ("eu-west-1", True, "signin", "https://signin-fips.eu-west-1.amazonaws.com"),
     ],
 )
 def test_generated_endpoints_are_partition_aware(

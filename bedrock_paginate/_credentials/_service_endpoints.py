@@ -133,6 +133,10 @@ def _generated(options: ChainOptions, service: str, region: str, where: str) -> 
     if prefix is None:  # Sign-In: its own host names unless FIPS / dual-stack
         if not fips and not dualstack and partition.name in _SIGNIN_SUFFIX:
             return f"https://{region}.signin.{_SIGNIN_SUFFIX[partition.name]}"
+        if fips and not dualstack and region == "us-gov-west-1":
+            return "https://signin-fips.amazonaws-us-gov.com"
+        if fips and not dualstack and partition.name == "aws-us-gov":
+            return f"https://{region}.signin-fips.amazonaws-us-gov.com"
         prefix = "signin"
     suffix = partition.dual_stack_dns_suffix if dualstack else partition.dns_suffix
     if fips and not dualstack and partition.name == "aws-us-gov" and service != "signin":
