@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .._endpoints import is_valid_region, partition_for_region
 from ..errors import ConfigError, ParamValidationError
+from ._options import chain_profile, env, plain_text, setting
 
 if TYPE_CHECKING:
     from ._options import ChainOptions
@@ -57,29 +58,16 @@ class ServiceEndpoint(NamedTuple):
     origin: str
 
 
-def _env(options: ChainOptions, name: str) -> str | None:
-    value = options.environ.get(name)
-    return value or None
-
-
 def _profile_text(options: ChainOptions, key: str) -> str | None:
-    value = (options.files.profile(options.profile_name) or {}).get(key)
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise ConfigError(
-            f"{key} in profile {options.profile_name!r} must be a plain value, not an "
-            "indented sub-section"
-        )
-    return value
+    where = f"profile {options.profile_name!r}"
+    return plain_text(chain_profile(options).get(key), key=key, where=where) or None
 
 
 def _flag(options: ChainOptions, env_name: str, key: str) -> bool:
-    raw, where = _env(options, env_name), env_name
-    if raw is None:
-        raw, where = _profile_text(options, key), f"{key} in profile {options.profile_name!r}"
-    if raw is None:
+    found = setting(options, env_name, key)
+    if found is None:
         return False
+    raw, where = found
     lowered = raw.strip().lower()
     if lowered not in ("true", "false"):
         raise ConfigError(f"{where} must be 'true' or 'false', not {raw!r}")
@@ -113,7 +101,7 @@ def _configured(options: ChainOptions, service: str) -> tuple[str, str] | None:
         return None
     suffix, key, _ = _SERVICES[service]
     for name in (f"AWS_ENDPOINT_URL_{suffix}", "AWS_ENDPOINT_URL"):
-        value = _env(options, name)
+        value = env(options, name)
         if value is not None:
             return value, name
     found = _services_url(options, key)

@@ -50,6 +50,7 @@ from ._cache_files import (
     read_json_object,
     write_json_atomic,
 )
+from ._options import plain_text
 from ._value import Credentials, Found, credentials_from, parse_expiration
 
 if TYPE_CHECKING:
@@ -89,10 +90,7 @@ class SsoProfile:
 
 
 def _text(section: Profile, key: str, where: str) -> str | None:
-    value = section.get(key)
-    if value is None or isinstance(value, str):
-        return value
-    raise ConfigError(f"{key} in {where} must be a plain value, not an indented sub-section")
+    return plain_text(section.get(key), key=key, where=where)
 
 
 def _with_session(options: ChainOptions, profile: Profile, name: str) -> dict[str, str]:
