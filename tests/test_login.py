@@ -292,3 +292,24 @@ def test_concurrent_clients_refresh_a_shared_login_once(world: World) -> None:
         )
     assert world.signin.call_count() == 1
     assert tokens == {world.signin.session_tokens[-1]}
+
+
+@pytest.mark.parametrize(
+    ("env", "region"),
+    [
+        ({}, "us-east-1"),
+        ({"AWS_DEFAULT_REGION": "eu-west-1"}, "eu-west-1"),
+        ({"AWS_REGION": "ap-south-1", "AWS_DEFAULT_REGION": "eu-west-1"}, "ap-south-1"),
+    ],
+)
+def test_sign_in_region_comes_from_the_environment_then_the_profile(
+    world: World, env: dict[str, str], region: str
+) -> None:
+    """The refresh goes to Sign-In in AWS_REGION, else AWS_DEFAULT_REGION, else the profile's
+    region (seen in the endpoint botocore would generate)."""
+    from bedrock_paginate._credentials._login import _region, load_login_profile
+
+    options = world.options(LOGIN_CONFIG, env=env)
+    login = load_login_profile(options)
+    assert login is not None
+    assert _region(options, login)[0] == region

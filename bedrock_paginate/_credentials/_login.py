@@ -52,6 +52,7 @@ from ._cache_files import (
     read_json_object,
     write_json_atomic,
 )
+from ._options import env, setting
 from ._resolver import ADVISORY_REFRESH_SECONDS, MANDATORY_REFRESH_SECONDS
 from ._sso import parse_cache_time
 from ._value import Credentials, Found, credentials_from
@@ -224,12 +225,12 @@ def build_dpop_proof(key: Any, url: str, *, issued_at: int, jti: str | None = No
 
 def _region(options: ChainOptions, login: LoginProfile) -> tuple[str, str]:
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
-        value = options.environ.get(name)
-        if value:
+        value = env(options, name)
+        if value is not None:
             return value, name
-    configured = (options.files.profile(options.profile_name) or {}).get("region")
-    if isinstance(configured, str) and configured:
-        return configured, f"region in profile {login.profile!r}"
+    found = setting(options, "AWS_DEFAULT_REGION", "region")  # the environment is unset here
+    if found is not None:
+        return found
     raise ConfigError(
         f"Refreshing the aws login credentials of profile {login.profile!r} needs a region "
         "for the AWS Sign-In endpoint: set AWS_REGION or add 'region = ...' to the profile"
