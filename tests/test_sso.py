@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bedrock_paginate._credentials import CredentialResolver
+from bedrock_paginate._credentials import CredentialResolver, StsOptions
 from bedrock_paginate._credentials._service_endpoints import service_endpoint
 from bedrock_paginate.errors import ConfigError, CredentialRetrievalError, NoCredentialsError
 from bedrock_paginate.testing import FakeResponse, FakeSSO, LoopbackServer
@@ -487,11 +487,15 @@ def test_unreachable_portal_names_the_endpoint_after_retries(world: World) -> No
 
 
 def test_a_broken_ca_bundle_is_a_config_error(world: World) -> None:
-    """AWS_CA_BUNDLE applies to the SSO calls too; an unreadable one is a clear ConfigError."""
+    """The client's CA bundle (verify= / AWS_CA_BUNDLE / ca_bundle) applies to the SSO calls
+    too; an unreadable one is a clear ConfigError."""
     _session_login(world)
-    env = {"AWS_ENDPOINT_URL_SSO": "https://127.0.0.1:9", "AWS_CA_BUNDLE": "/nonexistent/ca.pem"}
+    env = {"AWS_ENDPOINT_URL_SSO": "https://127.0.0.1:9"}
+    options = world.options(
+        SESSION_CONFIG, env=env, sts=StsOptions(verify="/nonexistent/ca.pem", profile="dev")
+    )
     with pytest.raises(ConfigError, match=r"CA bundle '/nonexistent/ca.pem'.*cannot be loaded"):
-        world.load(world.options(SESSION_CONFIG, env=env))
+        world.load(options)
 
 
 @attrs.define(kw_only=True)
@@ -596,3 +600,33 @@ def test_concurrent_clients_refresh_a_shared_token_once(world: World) -> None:
     assert results == ["sso"] * 8
     assert world.sso.call_count("CreateToken") == 1
     assert world.sso.call_count("GetRoleCredentials") == 8
+
+
+def test_endpoints_come_from_the_clients_profile(world: World) -> None:
+    """As botocore's nested clients: endpoint settings are the client's profile's, even when
+    the SSO profile is a role's source_profile."""
+    config = (
+        "[profile dev]\nendpoint_url = http://from-client:1\n"
+        "[profile src]\nendpoint_url = http://from-source:2\n"
+    )
+    env = {"AWS_ENDPOINT_URL_SSO": ""}
+    options = world.options(config, env=env, profile="src", sts=StsOptions(profile="dev"))
+    found = service_endpoint(options, "sso", region="us-east-1", region_origin="r")
+    assert found == ("http://from-client:1", "endpoint_url in profile 'dev'")
+
+
+def test_the_clients_retry_mode_applies(world: World) -> None:
+    """retry mode 'off' on the client: one attempt at an unreachable portal, no sleep."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    _session_login(world)
+    sleeps: list[float] = []
+    options = world.options(
+        SESSION_CONFIG, env={"AWS_ENDPOINT_URL_SSO": dead}, sts=StsOptions(retry_mode="off")
+    )
+    with pytest.raises(CredentialRetrievalError, match="retries are off"):
+        world.load(attrs.evolve(options, sleep=sleeps.append))
+    assert sleeps == []

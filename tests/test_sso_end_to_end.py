@@ -219,3 +219,34 @@ def test_sso_loading_does_not_block_the_event_loop(world: World) -> None:
         arns = asyncio.run(main())
     assert len(arns) == 3
     assert fake.tokens == [waiting.session_tokens[-1]]
+
+
+def test_a_role_assumed_with_sso_credentials_lists_jobs(world: World) -> None:
+    """role_arn + source_profile = an SSO profile: the SSO role credentials sign AssumeRole
+    (FakeSts checks the signature), the assumed role signs the listing."""
+    from bedrock_paginate.testing import FakeSts, FakeStsServer
+
+    (world.home / "config").write_text(
+        SESSION_CONFIG.replace("[profile dev]", "[profile sso]")
+        + "\n[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/Lister\n"
+        "source_profile = sso\nregion = us-east-1\n"
+    )
+    _sso_login(world)
+    bedrock = TokenFake(jobs=generate_jobs(4, seed=2), check_sigv4=True)
+    sts = FakeSts(
+        credentials={world.sso.access_key: world.sso.secret_key},
+        on_issue=bedrock.add_credentials,
+    )
+    with FakeStsServer(sts) as sts_server, FakeBedrockServer(bedrock) as server:
+        environ = _environ(world, server.url)
+        environ["AWS_ENDPOINT_URL_STS"] = sts_server.url
+        with Client(environ=environ, region_name="us-east-1") as client:
+            arns = [j.job_arn for j in client.get_paginator(OP).paginate().jobs()]
+            source = client.config.credentials.source if client.config.credentials else None
+    assert len(arns) == 4
+    assert source == "assume-role"
+    assert [(c.action, c.signed_by, c.status) for c in sts.calls] == [
+        ("AssumeRole", world.sso.access_key, 200)
+    ]
+    assert world.sso.call_count("GetRoleCredentials") == 1
+    assert {r.status for r in bedrock.requests} == {200}

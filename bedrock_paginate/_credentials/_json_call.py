@@ -1,13 +1,17 @@
-"""One JSON call to an AWS service a credential provider needs (SSO portal, SSO-OIDC, Sign-In).
+"""One JSON call to an AWS service the SSO and login providers need (SSO portal, SSO-OIDC,
+Sign-In).
 
-The request engine (``_engine``) drives the Bedrock client's operations (its ``ClientConfig``,
-SigV4 for ``bedrock``, credential refresh), which a credential provider cannot use while it is
-itself producing the credentials, so the providers use this small sync shell instead: httpx
-with the environment's proxy (``_proxies``), no redirects, botocore's default timeouts, the CA
-bundle of ``AWS_CA_BUNDLE`` / profile ``ca_bundle``, the project's retry policy (standard mode:
-transport failures, throttling and 5xx are retried with full-jitter backoff, up to 3 attempts)
-and the package's capped body reader (``_http.BodyReader``, 1 MiB: these answers are a few
-hundred bytes). Sleeping goes through the chain's injectable ``sleep``.
+A small sync shell: httpx with the environment's proxy (``_proxies``), no redirects, and the
+client's TLS setting (``verify=`` / ``AWS_CA_BUNDLE`` / ``ca_bundle``), timeouts, retry mode
+and attempts (``options.sts``: botocore's nested clients share the session's), through the
+project's retry policy (transport failures, throttling and 5xx are retried with backoff) and
+the package's capped body reader (``_http.BodyReader``, 1 MiB: these answers are a few hundred
+bytes). Sleeping goes through the chain's injectable ``sleep``.
+
+STS runs its operations on the engine (``_client.call_sync``); these three rest-json calls do
+not yet: Sign-In's errors carry their kind in a body member (``error``) that the engine's error
+decoding does not keep, and SSO-OIDC's ``ExpiredTokenException`` is not the engine's
+expired-credentials case. Moving them there is the next step.
 
 What comes back is a :class:`JsonAnswer` (status, parsed JSON body, AWS error code); the caller
 decides what a status means. Failures to get an answer raise ``CredentialRetrievalError``
@@ -36,8 +40,6 @@ logger = logging.getLogger(__name__)
 
 #: Larger answers are refused (a credentials answer is well under 4 KiB).
 MAX_ANSWER_BYTES = 1024 * 1024
-_CONNECT_TIMEOUT = 60.0  # botocore's defaults
-_READ_TIMEOUT = 60.0
 
 
 @attrs.frozen
@@ -51,7 +53,12 @@ class JsonAnswer:
 
 
 def _send_once(
-    client: Any, method: str, url: str, headers: Mapping[str, str], body: bytes | None
+    client: Any,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    read_timeout: float,
 ) -> tuple[JsonAnswer | None, str | None]:
     """One attempt: ``(answer, None)``, or ``(None, "kind:cause")`` where ``kind`` is a retry
     policy failure kind (or ``too_large``) and ``cause`` the exception's class name."""
@@ -68,7 +75,7 @@ def _send_once(
             reader = BodyReader(
                 response.headers.get("content-length"),
                 MAX_ANSWER_BYTES,
-                _READ_TIMEOUT * BODY_DEADLINE_READ_TIMEOUTS,
+                read_timeout * BODY_DEADLINE_READ_TIMEOUTS,
                 time.monotonic,
             )
             if reader.failure is None:
@@ -116,7 +123,7 @@ def call_json(
     headers: Mapping[str, str],
     body: bytes | None = None,
 ) -> JsonAnswer:
-    """Send one request (retried as the standard retry mode says) and return the answer.
+    """Send one request (retried as the client's retry mode says) and return the answer.
 
     ``what`` names the call for errors and logs (``"SSO GetRoleCredentials"``); ``shown_url``
     is the endpoint as it may appear in a message. A non-2xx answer that is not retried, or
@@ -127,27 +134,28 @@ def call_json(
 
     from .._proxies import proxy_for
     from .._retry import AttemptOutcome, RetryPolicy
-    from ._options import setting
 
-    policy = RetryPolicy(mode="standard")
-    verify: Any = True
+    settings = options.sts  # the client's settings, which botocore's nested clients share
+    policy = RetryPolicy(
+        mode=settings.retry_mode,  # type: ignore[arg-type]
+        max_attempts=settings.max_attempts,
+    )
+    verify: Any = settings.verify
     if url.startswith("http://"):
         verify = False  # no TLS: skip loading a CA bundle (the costly part of a new client)
-    else:
-        bundle = setting(options, "AWS_CA_BUNDLE", "ca_bundle")
-        if bundle is not None:
-            from .._client import _ssl_context
+    elif isinstance(verify, str):
+        from .._client import _ssl_context
 
-            verify = _ssl_context(bundle[0])
+        verify = _ssl_context(verify)
     transport = httpx.HTTPTransport(retries=0, proxy=proxy_for(url, options.environ), verify=verify)
-    timeout = httpx.Timeout(_READ_TIMEOUT, connect=_CONNECT_TIMEOUT)
+    timeout = httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout)
     attempt = 0
     with httpx.Client(
         transport=transport, timeout=timeout, follow_redirects=False, trust_env=False
     ) as client:
         while True:
             attempt += 1
-            answer, failure = _send_once(client, method, url, headers, body)
+            answer, failure = _send_once(client, method, url, headers, body, settings.read_timeout)
             kind, _, cause = (failure or "").partition(":")
             if kind == "too_large":
                 raise CredentialRetrievalError(

@@ -1,18 +1,17 @@
-"""Endpoints of the AWS services a credential provider calls (SSO portal, SSO-OIDC, Sign-In).
+"""Endpoints of the AWS services the SSO and login providers call (SSO portal, SSO-OIDC,
+Sign-In), as botocore's nested clients resolve them, read from the *client's* profile.
 
-This module owns botocore's *configured endpoint* lookup for a service other than Bedrock and
-the generated default endpoints of those services (read from botocore 1.43's
-``endpoint-rule-set-1.json`` of ``sso``, ``sso-oidc`` and ``signin``, paraphrased):
-
-* unless ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` / profile ``ignore_configured_endpoint_urls``
-  is true: ``AWS_ENDPOINT_URL_<SERVICE ID>`` (``AWS_ENDPOINT_URL_SSO``,
-  ``AWS_ENDPOINT_URL_SSO_OIDC``, ``AWS_ENDPOINT_URL_SIGNIN``), then ``AWS_ENDPOINT_URL``, then
-  ``endpoint_url`` under ``sso`` / ``sso_oidc`` / ``signin`` in the profile's ``[services NAME]``
-  section, then the profile's ``endpoint_url``;
-* else ``https://portal.sso.{region}.{dnsSuffix}`` / ``https://oidc.{region}.{dnsSuffix}``
-  (``-fips`` / dual-stack variants from ``AWS_USE_FIPS_ENDPOINT`` /
-  ``AWS_USE_DUALSTACK_ENDPOINT`` or the profile, as botocore's nested clients read them), and
-  for Sign-In the per-partition ``https://{region}.signin.aws.amazon.com`` family.
+* A configured endpoint (``_config.configured_service_endpoint``, the lookup STS uses too):
+  unless ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` / ``ignore_configured_endpoint_urls``,
+  ``AWS_ENDPOINT_URL_SSO`` / ``AWS_ENDPOINT_URL_SSO_OIDC`` / ``AWS_ENDPOINT_URL_SIGNIN``, then
+  ``AWS_ENDPOINT_URL``, then ``endpoint_url`` under ``sso`` / ``sso_oidc`` / ``signin`` in the
+  profile's ``[services NAME]`` section, then the profile's ``endpoint_url``.
+* Else the generated host (botocore 1.43's ``endpoint-rule-set-1.json`` of ``sso``,
+  ``sso-oidc`` and ``signin``, paraphrased): ``https://portal.sso.{region}.{dnsSuffix}`` /
+  ``https://oidc.{region}.{dnsSuffix}`` (``-fips`` / dual-stack variants from
+  ``AWS_USE_FIPS_ENDPOINT`` / ``AWS_USE_DUALSTACK_ENDPOINT`` or the profile; GovCloud's plain
+  hosts are its FIPS ones), and Sign-In's per-partition ``https://{region}.signin.aws.amazon.com``
+  family.
 
 Pure apart from reading the (already parsed) shared files; imports nothing heavy.
 """
@@ -22,19 +21,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from .._endpoints import is_valid_region, partition_for_region
-from ..errors import ConfigError, ParamValidationError
-from ._options import chain_profile, env, plain_text, setting
+from ..errors import ConfigError
+from ._options import client_view, setting
 
 if TYPE_CHECKING:
     from ._options import ChainOptions
 
 __all__ = ["ServiceEndpoint", "service_endpoint"]
 
-#: service id -> (environment suffix, [services] key, host prefix or None for Sign-In)
+#: service id -> ([services] key, also the AWS_ENDPOINT_URL_<KEY> suffix; host prefix or None)
 _SERVICES = {
-    "sso": ("SSO", "sso", "portal.sso"),
-    "sso-oidc": ("SSO_OIDC", "sso_oidc", "oidc"),
-    "signin": ("SIGNIN", "signin", None),
+    "sso": ("sso", "portal.sso"),
+    "sso-oidc": ("sso_oidc", "oidc"),
+    "signin": ("signin", None),
 }
 
 #: Sign-In's own host names per partition (``{region}.signin.<suffix>``).
@@ -58,11 +57,6 @@ class ServiceEndpoint(NamedTuple):
     origin: str
 
 
-def _profile_text(options: ChainOptions, key: str) -> str | None:
-    where = f"profile {options.profile_name!r}"
-    return plain_text(chain_profile(options).get(key), key=key, where=where) or None
-
-
 def _flag(options: ChainOptions, env_name: str, key: str) -> bool:
     found = setting(options, env_name, key)
     if found is None:
@@ -74,50 +68,13 @@ def _flag(options: ChainOptions, env_name: str, key: str) -> bool:
     return lowered == "true"
 
 
-def _services_url(options: ChainOptions, key: str) -> tuple[str, str] | None:
-    name = _profile_text(options, "services")
-    if name is None:
-        return None
-    section = options.files.services(name)
-    if section is None:
-        raise ConfigError(
-            f"Profile {options.profile_name!r} uses services = {name}, but there is no "
-            f"[services {name}] section in {options.files.config_path}"
-        )
-    block = section.get(key)
-    if block is None:
-        return None
-    if isinstance(block, str):
-        raise ConfigError(
-            f"{key} in [services {name}] must be an indented block such as '{key} =' "
-            "followed by '  endpoint_url = https://...'"
-        )
-    url = block.get("endpoint_url")
-    return (url, f"endpoint_url under {key} in [services {name}]") if url else None
-
-
-def _configured(options: ChainOptions, service: str) -> tuple[str, str] | None:
-    if _flag(options, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls"):
-        return None
-    suffix, key, _ = _SERVICES[service]
-    for name in (f"AWS_ENDPOINT_URL_{suffix}", "AWS_ENDPOINT_URL"):
-        value = env(options, name)
-        if value is not None:
-            return value, name
-    found = _services_url(options, key)
-    if found is not None:
-        return found
-    value = _profile_text(options, "endpoint_url")
-    return None if value is None else (value, f"endpoint_url in profile {options.profile_name!r}")
-
-
 def _generated(options: ChainOptions, service: str, region: str, where: str) -> str:
     if not is_valid_region(region):
         raise ConfigError(f"{where} is {region!r}, which is not a region name such as 'us-east-1'")
     partition = partition_for_region(region)
     fips = _flag(options, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint")
     dualstack = _flag(options, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint")
-    prefix = _SERVICES[service][2]
+    prefix = _SERVICES[service][1]
     if prefix is None:  # Sign-In: its own host names unless FIPS / dual-stack
         if not fips and not dualstack and partition.name in _SIGNIN_SUFFIX:
             return f"https://{region}.signin.{_SIGNIN_SUFFIX[partition.name]}"
@@ -137,17 +94,16 @@ def service_endpoint(
 ) -> ServiceEndpoint:
     """The base URL of ``service`` (``"sso"``, ``"sso-oidc"`` or ``"signin"``) in ``region``.
 
-    ``region_origin`` names where the region came from, for errors. Raises ``ConfigError``
-    when a configured URL or the region is malformed.
+    Endpoint settings are read from the client's profile (:func:`client_view`), as botocore's
+    nested clients do. ``region_origin`` names where the region came from, for errors. Raises
+    ``ConfigError`` when a configured URL or the region is malformed.
     """
-    configured = _configured(options, service)
-    if configured is None:
-        url = _generated(options, service, region, region_origin)
-        return ServiceEndpoint(url, "generated")
-    from .._config import validate_endpoint_url
+    from .._config import configured_service_endpoint
 
-    text, origin = configured
-    try:
-        return ServiceEndpoint(validate_endpoint_url(text, origin=origin), origin)
-    except ParamValidationError as exc:
-        raise ConfigError(exc.message) from None
+    view = client_view(options)
+    configured = configured_service_endpoint(
+        view.environ, view.files, view.profile_name, _SERVICES[service][0]
+    )
+    if configured is not None:
+        return ServiceEndpoint(*configured)
+    return ServiceEndpoint(_generated(view, service, region, region_origin), "generated")

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from ..errors import ConfigError, CredentialRetrievalError, DecodeError, StsError
-from ._options import ChainOptions, setting
+from ._options import ChainOptions, client_view, setting
 from ._value import Credentials
 
 if TYPE_CHECKING:
@@ -77,10 +77,7 @@ class StsAnswer:
 
 def _sts_view(options: ChainOptions) -> ChainOptions:
     """``options`` reading the client's profile, whose settings configure STS."""
-    profile = options.sts.profile
-    if profile is None or profile == options.profile_name:
-        return options
-    return attrs.evolve(options, profile_name=profile)
+    return client_view(options)
 
 
 def _bool_setting(view: ChainOptions, env_name: str, key: str) -> bool:
