@@ -1,7 +1,9 @@
 """The JSON cache files the AWS CLI shares with the SDKs (``~/.aws/sso/cache``,
-``~/.aws/login/cache``): read one, and rewrite one atomically as botocore's ``JSONFileCache``
-does (a temporary file in the same directory, flushed and fsynced, then ``os.replace``), so a
-reader never sees half a file and a crash never leaves a truncated one.
+``~/.aws/login/cache``, and ``~/.aws/cli/cache`` through ``_role_cache.JSONFileCache``): read
+one with a clear error, rewrite one atomically as botocore's ``JSONFileCache`` does (a temporary
+file in the same directory, flushed and fsynced, then ``os.replace``; readable by its owner
+only), so a reader never sees half a file and a crash never leaves a truncated one, and one lock
+per file or cache key in this process.
 
 Messages name the file and what is wrong, never its contents (they hold tokens and keys).
 Imports only the standard library and ``errors``.
@@ -22,15 +24,15 @@ _LOCKS: dict[str, threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
 
 
-def in_process_lock(path: str) -> threading.Lock:
-    """The one lock of this process for the cache file ``path``.
+def in_process_lock(key: str) -> threading.Lock:
+    """The one lock of this process for a cache file path or cache key.
 
     A refresh rotates the refresh token, so two threads refreshing the same file at once would
-    spend it twice (the second is refused). Holding this lock around read, refresh and rewrite
-    makes the others wait and then read the renewed file (several clients of one process, e.g.
-    ``--regions``, share a login). Other processes are not covered, as with the AWS CLI.
+    spend it twice (the second is refused); two threads assuming the same role would call STS
+    (and prompt for MFA) twice. Holding this lock around read, fetch and rewrite makes the others
+    wait and then read the new entry (several clients of one process, e.g. ``--regions``, share
+    a login or a role). Other processes are not covered, as with the AWS CLI.
     """
-    key = os.path.abspath(path)
     with _LOCKS_GUARD:
         return _LOCKS.setdefault(key, threading.Lock())
 
@@ -70,25 +72,20 @@ def write_json_atomic(path: str, value: Any) -> None:
     """Replace ``path`` with ``value`` as JSON, atomically; the directory is created if needed.
 
     The new file is readable by its owner only (``mkstemp``'s 0600), as botocore's are.
-    Raises ``_CacheFileUnusable`` when it cannot be written (the old file is then left as it was).
+    Raises ``OSError`` when it cannot be written (the old file is then left as it was) and
+    ``TypeError`` / ``ValueError`` when ``value`` is not JSON.
     """
     directory = os.path.dirname(path) or "."
     text = json.dumps(value)
-    temp_path = None
+    os.makedirs(directory, exist_ok=True)
+    fd, temp_path = tempfile.mkstemp(dir=directory, suffix=".tmp")
     try:
-        os.makedirs(directory, exist_ok=True)
-        fd, temp_path = tempfile.mkstemp(dir=directory, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp_path, path)
-        temp_path = None
-    except OSError as exc:
-        raise _CacheFileUnusable(
-            path, f"cannot be written ({exc.strerror or type(exc).__name__})"
-        ) from None
-    finally:
-        if temp_path is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp_path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_path)
+        raise

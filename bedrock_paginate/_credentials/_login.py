@@ -334,8 +334,11 @@ def _refresh_locked(options: ChainOptions, login: LoginProfile) -> Credentials:
     fresh["refreshToken"] = output["refreshToken"]
     try:
         write_json_atomic(login.path, fresh)
-    except _CacheFileUnusable as exc:
-        logger.warning("The refreshed aws login credentials could not be saved: %s", exc.reason)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        logger.warning(
+            "The refreshed aws login credentials could not be saved in %s: %s", login.path, reason
+        )
     logger.info("aws login credentials refreshed (profile %r)", login.profile)
     return _to_credentials(fresh, login)
 

@@ -21,12 +21,12 @@ import hashlib
 import json
 import logging
 import os
-import threading
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from .._time import parse_cache_expiration
+from ._cache_files import in_process_lock, write_json_atomic
 
 __all__ = ["EXPIRY_WINDOW_SECONDS", "JSONFileCache", "cache_key", "cached_answer"]
 
@@ -34,9 +34,6 @@ logger = logging.getLogger(__name__)
 
 #: A cached answer expiring sooner than this is fetched again (botocore's 15 minutes).
 EXPIRY_WINDOW_SECONDS = 15 * 60
-
-_LOCKS: dict[str, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
 
 
 def cache_key(arguments: Mapping[str, Any]) -> str:
@@ -74,23 +71,7 @@ class JSONFileCache(MutableMapping[str, Any]):
         return isinstance(key, str) and os.path.isfile(self._path(key))
 
     def __setitem__(self, key: str, value: Any) -> None:
-        import contextlib
-        import tempfile
-
-        text = json.dumps(value)
-        os.makedirs(self.directory, exist_ok=True)
-        # mkstemp creates the file 0600; os.replace makes the new content appear at once.
-        fd, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self._path(key))
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+        write_json_atomic(self._path(key), value)
 
     def __delitem__(self, key: str) -> None:
         try:
@@ -107,11 +88,6 @@ class JSONFileCache(MutableMapping[str, Any]):
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
-
-
-def _lock_for(key: str) -> threading.Lock:
-    with _LOCKS_GUARD:
-        return _LOCKS.setdefault(key, threading.Lock())
 
 
 def _usable(answer: Any, now: datetime, where: str) -> bool:
@@ -146,7 +122,7 @@ def cached_answer(
     assume a role (and prompt for MFA) once.
     """
     where = f"{cache!r}" if isinstance(cache, JSONFileCache) else "memory"
-    with _lock_for(key):
+    with in_process_lock(key):
         found = cache.get(key)
         if found is not None and _usable(found, now(), where):
             logger.debug("Assumed-role credentials taken from the cache (%s)", where)

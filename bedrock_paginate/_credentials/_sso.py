@@ -255,8 +255,9 @@ def _refreshed(options: ChainOptions, sso: SsoProfile, token: _Token) -> _Token 
         fresh["refreshToken"] = answer["refreshToken"]
     try:
         write_json_atomic(token.path, fresh)
-    except _CacheFileUnusable as exc:
-        logger.warning("The refreshed SSO token could not be saved: %s", exc.reason)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        logger.warning("The refreshed SSO token could not be saved in %s: %s", token.path, reason)
     logger.info("SSO Token refresh succeeded (profile %r)", sso.profile)
     return _Token(fresh, token.path, parse_cache_time(fresh["expiresAt"]))
 
