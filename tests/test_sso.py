@@ -587,8 +587,9 @@ def test_an_indented_sso_value_is_a_clear_error(world: World) -> None:
 
 def test_concurrent_clients_refresh_a_shared_token_once(world: World) -> None:
     """Eight resolvers (as --regions makes) loading one expired sso-session token at once:
-    one CreateToken (the refresh token is rotated, a second use would be refused), all
-    succeed with role credentials."""
+    one CreateToken (the refresh token is rotated, a second use would be refused) and, as they
+    share the options' credential cache (boto3's clients share a session's), one
+    GetRoleCredentials; all succeed with role credentials."""
     from concurrent.futures import ThreadPoolExecutor
 
     _session_login(world, lifetime=timedelta(minutes=-1))
@@ -599,7 +600,7 @@ def test_concurrent_clients_refresh_a_shared_token_once(world: World) -> None:
         )
     assert results == ["sso"] * 8
     assert world.sso.call_count("CreateToken") == 1
-    assert world.sso.call_count("GetRoleCredentials") == 8
+    assert world.sso.call_count("GetRoleCredentials") == 1
 
 
 def test_endpoints_come_from_the_clients_profile(world: World) -> None:
@@ -630,3 +631,28 @@ def test_the_clients_retry_mode_applies(world: World) -> None:
     with pytest.raises(CredentialRetrievalError, match="retries are off"):
         world.load(attrs.evolve(options, sleep=sleeps.append))
     assert sleeps == []
+
+
+def test_role_credentials_are_cached_as_botocore_caches_them(world: World) -> None:
+    """With the AWS CLI's file cache (what the CLI passes), a second client of the same profile
+    takes the role credentials from ~/.aws/cli/cache (botocore's SSO key and answer shape)
+    instead of calling the portal; near expiry they are fetched again."""
+    from bedrock_paginate._credentials._role_cache import JSONFileCache
+
+    _session_login(world, lifetime=timedelta(days=1))
+    cache_dir = world.home / ".aws" / "cli" / "cache"
+    first = world.load(world.options(SESSION_CONFIG, role_cache=JSONFileCache(cache_dir)))
+    key = hashlib.sha1(
+        b'{"accountId":"111122223333","roleName":"Reader","sessionName":"corp"}'
+    ).hexdigest()
+    entry = json.loads((cache_dir / f"{key}.json").read_text())
+    assert entry["ProviderType"] == "sso"
+    assert entry["Credentials"]["SessionToken"] == first.token
+    assert entry["Credentials"]["AccountId"] == ACCOUNT
+    second = world.load(world.options(SESSION_CONFIG, role_cache=JSONFileCache(cache_dir)))
+    assert second.token == first.token
+    assert world.sso.call_count("GetRoleCredentials") == 1
+    world.clock.now = NOW + world.sso.credential_lifetime - timedelta(minutes=10)
+    third = world.load(world.options(SESSION_CONFIG, role_cache=JSONFileCache(cache_dir)))
+    assert third.token != first.token
+    assert world.sso.call_count("GetRoleCredentials") == 2

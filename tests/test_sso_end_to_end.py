@@ -250,3 +250,21 @@ def test_a_role_assumed_with_sso_credentials_lists_jobs(world: World) -> None:
     ]
     assert world.sso.call_count("GetRoleCredentials") == 1
     assert {r.status for r in bedrock.requests} == {200}
+
+
+def test_a_second_cli_run_reuses_the_cached_role_credentials(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI keeps SSO role credentials in ~/.aws/cli/cache, as the AWS CLI does for roles:
+    the next run lists without calling the portal."""
+    (world.home / "config").write_text(SESSION_CONFIG)
+    _sso_login(world)
+    fake = _bedrock(world)
+    with FakeBedrockServer(fake) as server:
+        environ = _environ(world, server.url)
+        first = _run_cli(monkeypatch, environ, "--output", "jsonl")
+        second = _run_cli(monkeypatch, environ, "--output", "jsonl")
+    assert (first[0], second[0]) == (0, 0)
+    assert first[1] == second[1]
+    assert world.sso.call_count("GetRoleCredentials") == 1
+    assert any((world.home / ".aws" / "cli" / "cache").glob("*.json"))

@@ -1,5 +1,6 @@
-"""The assumed-role cache: botocore's cache key, the AWS CLI's ``~/.aws/cli/cache`` files, and
-the check-then-fetch every STS provider does.
+"""The role credential cache: botocore's cache key, the AWS CLI's ``~/.aws/cli/cache`` files, and
+the check-then-fetch every STS provider (and SSO's role credentials, under botocore's SSO key)
+does.
 
 botocore's ``CachedCredentialFetcher`` keeps the whole STS answer (``Credentials`` with
 ``Expiration`` and ``AccountId``, ``AssumedRoleUser``, ``ResponseMetadata``) under a key that is
@@ -97,15 +98,15 @@ def _usable(answer: Any, now: datetime, where: str) -> bool:
     if not isinstance(creds, dict) or not all(
         isinstance(creds.get(f), str) and creds.get(f) for f in fields
     ):
-        logger.debug("Ignoring a malformed assumed-role cache entry in %s", where)
+        logger.debug("Ignoring a malformed role credential cache entry in %s", where)
         return False
     try:
         expiration = parse_cache_expiration(creds["Expiration"])
     except ValueError:
-        logger.debug("Ignoring an assumed-role cache entry with a bad Expiration in %s", where)
+        logger.debug("Ignoring a role credential cache entry with a bad Expiration in %s", where)
         return False
     if expiration - now < timedelta(seconds=EXPIRY_WINDOW_SECONDS):
-        logger.debug("Cached assumed-role credentials in %s expire soon; fetching new ones", where)
+        logger.debug("Cached role credentials in %s expire soon; fetching new ones", where)
         return False
     return True
 
@@ -125,14 +126,14 @@ def cached_answer(
     with in_process_lock(key):
         found = cache.get(key)
         if found is not None and _usable(found, now(), where):
-            logger.debug("Assumed-role credentials taken from the cache (%s)", where)
+            logger.debug("Role credentials taken from the cache (%s)", where)
             return dict(found)
         answer = fetch()
         try:
             cache[key] = answer
         except (OSError, TypeError, ValueError) as exc:
             logger.warning(
-                "Could not write the assumed-role cache (%s): %s",
+                "Could not write the role credential cache (%s): %s",
                 where,
                 getattr(exc, "strerror", None) or type(exc).__name__,
             )

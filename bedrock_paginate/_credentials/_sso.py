@@ -51,7 +51,7 @@ from ._cache_files import (
     write_json_atomic,
 )
 from ._options import plain_text
-from ._value import Credentials, Found, credentials_from, parse_expiration
+from ._value import Credentials, Found, credentials_from
 
 if TYPE_CHECKING:
     from ._options import Attempts, ChainOptions
@@ -160,13 +160,13 @@ def token_cache_path(options: ChainOptions, sso: SsoProfile) -> str:
 
 
 def parse_cache_time(text: object) -> datetime:
-    """A cache file's timestamp (``2030-01-01T00:00:00Z``; the AWS CLI v1 wrote ``...UTC``)."""
+    """A cache file's timestamp (``_time.parse_cache_expiration``: ISO 8601, or the ``...UTC``
+    botocore's ``JSONFileCache`` writes); ``ValueError`` when it is not one (or not a string)."""
+    from .._time import parse_cache_expiration
+
     if not isinstance(text, str):
         raise ValueError("not a string")
-    cleaned = text.strip()
-    if cleaned.endswith("UTC"):
-        cleaned = cleaned[:-3] + "Z"
-    return parse_expiration(cleaned)
+    return parse_cache_expiration(text)
 
 
 def _format_time(value: datetime) -> str:
@@ -329,7 +329,7 @@ def access_token(options: ChainOptions, sso: SsoProfile) -> str:
 # --------------------------------------------------------------------------- role credentials
 
 
-def _role_credentials(options: ChainOptions, sso: SsoProfile, token: str) -> Credentials:
+def _role_credentials(options: ChainOptions, sso: SsoProfile, token: str) -> dict[str, Any]:
     from ._json_call import call_json
     from ._service_endpoints import service_endpoint
 
@@ -380,7 +380,8 @@ def _role_credentials(options: ChainOptions, sso: SsoProfile, token: str) -> Cre
         raise CredentialRetrievalError(
             f"{what} at {endpoint.url} answered an expiration out of range"
         ) from None
-    return credentials_from(
+    # Checked as credentials first (header-safe values), then kept as botocore caches them.
+    credentials_from(
         what,
         CredentialRetrievalError,
         access_key=fields["accessKeyId"],
@@ -389,11 +390,44 @@ def _role_credentials(options: ChainOptions, sso: SsoProfile, token: str) -> Cre
         expiration=expiration,
         source=SOURCE,
     )
+    return {
+        "ProviderType": "sso",
+        "Credentials": {
+            "AccessKeyId": fields["accessKeyId"],
+            "SecretAccessKey": fields["secretAccessKey"],
+            "SessionToken": fields["sessionToken"],
+            "Expiration": _format_time(expiration),
+            "AccountId": sso.account_id,
+        },
+    }
+
+
+def role_cache_key(sso: SsoProfile) -> str:
+    """botocore's ``SSOCredentialFetcher`` key: SHA-1 of the compact sorted JSON of the role,
+    the account and the session name (or, legacy, the start URL)."""
+    args = {"roleName": sso.role_name, "accountId": sso.account_id}
+    if sso.session_name is not None:
+        args["sessionName"] = sso.session_name
+    else:
+        args["startUrl"] = sso.start_url
+    text = json.dumps(args, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def fetch_credentials(options: ChainOptions, sso: SsoProfile) -> Credentials:
-    """Fresh role credentials for ``sso`` (token refreshed first when needed)."""
-    return _role_credentials(options, sso, access_token(options, sso))
+    """Role credentials for ``sso``: from the credential cache while they have more than 15
+    minutes left (botocore's ``CachedCredentialFetcher``; a dict per client, the AWS CLI's
+    ``~/.aws/cli/cache`` for the CLI), else from the portal (token refreshed first if needed)."""
+    from ._role_cache import cached_answer
+    from ._sts import credentials_from_answer
+
+    answer = cached_answer(
+        options.role_cache,
+        role_cache_key(sso),
+        lambda: _role_credentials(options, sso, access_token(options, sso)),
+        options.now,
+    )
+    return credentials_from_answer(answer, source=SOURCE, what="SSO role credentials")
 
 
 def from_sso(options: ChainOptions, tried: Attempts) -> Found | None:
