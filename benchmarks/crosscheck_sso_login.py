@@ -219,6 +219,49 @@ def _world(home: Path, servers: list[LoopbackServer]) -> World:
     return World(home, sso, signin, urls)
 
 
+def _shared_role_cache(botocore_home: Path) -> bool:
+    """Role credentials this library cached in ~/.aws/cli/cache (the CLI's cache) are found
+    by botocore given the same directory as its SSO provider's cache: same key, same shape."""
+    import botocore.session
+    import botocore.utils  # type: ignore[import-not-found]
+
+    from bedrock_paginate._credentials import ChainOptions, CredentialResolver
+    from bedrock_paginate._credentials._role_cache import JSONFileCache
+    from bedrock_paginate._profiles import SharedFiles
+
+    shutil.rmtree(botocore_home, ignore_errors=True)
+    botocore_home.mkdir(parents=True)
+    (botocore_home / "config").write_text(SESSION)
+    (botocore_home / "credentials").write_text("")
+    servers: list[LoopbackServer] = []
+    try:
+        world = _world(botocore_home, servers)
+        world.sso_login()
+        environ = world.environ()
+        cache_dir = botocore_home / ".aws" / "cli" / "cache"
+        options = ChainOptions(
+            environ=environ,
+            files=SharedFiles.from_environ(environ),
+            profile_name="dev",
+            profile_from_code=True,
+            role_cache=JSONFileCache(cache_dir),
+        )
+        ours = CredentialResolver.from_chain(options).get()
+        os.environ.clear()
+        os.environ.update(environ)
+        session = botocore.session.Session(profile="dev")
+        provider = session.get_component("credential_provider").get_provider("sso")
+        provider.cache = botocore.utils.JSONFileCache(str(cache_dir))
+        theirs = session.get_credentials().get_frozen_credentials()
+        calls = world.sso.call_count("GetRoleCredentials")
+    finally:
+        for server in servers:
+            server.close()
+    same = theirs.token == ours.token and calls == 1
+    print(f"{'agree' if same else 'DIFFER':6}  botocore reads our cached SSO role credentials")
+    return same
+
+
 def main() -> int:
     # botocore fixes its SSO cache directory (~/.aws/sso/cache) when it is imported, so its
     # worlds share one HOME, emptied before each case.
@@ -260,8 +303,10 @@ def main() -> int:
         print(f"{'agree' if same else 'DIFFER':6}  {name}")
         if not same or theirs["result"] == "error":
             print(f"        botocore: {theirs}\n        ours:     {ours}")
+    disagreements += not _shared_role_cache(botocore_home)
     shutil.rmtree(base, ignore_errors=True)
-    print(f"{len(cases) - disagreements}/{len(cases)} cases agree")
+    total = len(cases) + 1
+    print(f"{total - disagreements}/{total} cases agree")
     return 1 if disagreements else 0
 
 
