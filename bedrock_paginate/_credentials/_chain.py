@@ -124,6 +124,8 @@ _SOURCE_NAMES = {
     "env": "environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY",
     "shared-credentials-file": "the shared credentials file",
     "config-file": "static keys in the config file",
+    "sso": "IAM Identity Center role credentials (the aws sso login token)",
+    "login": "the aws login session",
     "credential_process": "the profile's credential_process",
     "container": "container credentials",
     "imds": "EC2 instance metadata",
