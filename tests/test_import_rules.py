@@ -300,6 +300,12 @@ NOT_ON_THE_CLIENT_PATH = (
     "_credentials._sts",
     "_credentials._role_cache",
     "_xml",
+    # nothing of SSO or aws login unless a profile needs it (_credentials docstring)
+    "_credentials._sso",
+    "_credentials._login",
+    "_credentials._json_call",
+    "_credentials._service_endpoints",
+    "_credentials._cache_files",
 )
 
 
