@@ -283,7 +283,9 @@ class SharedFiles:
         self.config_path = config_path
         self.credentials_path = credentials_path
         self._lock = threading.Lock()
-        self._config: tuple[dict[str, Profile], dict[str, Profile]] | None = None
+        self._config: tuple[dict[str, Profile], dict[str, Profile], dict[str, Profile]] | None = (
+            None
+        )
         self._credentials: dict[str, dict[str, ProfileValue]] | None = None
 
     @classmethod
@@ -302,12 +304,11 @@ class SharedFiles:
             f"credentials_path={self.credentials_path!r})"
         )
 
-    def _config_maps(self) -> tuple[dict[str, Profile], dict[str, Profile]]:
+    def _config_maps(self) -> tuple[dict[str, Profile], dict[str, Profile], dict[str, Profile]]:
         with self._lock:
             if self._config is None:
                 sections = read_ini(self.config_path) or {}
-                profiles, services, _ = _split_config_sections(sections)
-                self._config = (profiles, services)
+                self._config = _split_config_sections(sections)
             return self._config
 
     def _credential_sections(self) -> dict[str, dict[str, ProfileValue]]:
@@ -359,3 +360,7 @@ class SharedFiles:
     def services(self, name: str) -> Profile | None:
         """The config file's ``[services name]`` section, if there is one."""
         return self._config_maps()[1].get(name)
+
+    def sso_session(self, name: str) -> Profile | None:
+        """The config file's ``[sso-session name]`` section, if there is one."""
+        return self._config_maps()[2].get(name)

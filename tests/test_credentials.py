@@ -32,7 +32,6 @@ from bedrock_paginate.errors import (
     CredentialRetrievalError,
     NoCredentialsError,
     ParamValidationError,
-    UnsupportedProfileError,
 )
 
 ACCESS = "AKIDEXAMPLE"
@@ -380,26 +379,7 @@ def test_credentials_file_beats_process_beats_config_keys(tmp_path: Path) -> Non
     assert load(without_credentials_file).access_key == "PROCKEY"
 
 
-# --------------------------------------------------------------------------- unsupported kinds
-
-
-@pytest.mark.parametrize(
-    ("profile", "kind"),
-    [
-        ("sso_account_id = 123456789012\nsso_role_name = Admin\n", "sso"),
-        ("login_session = arn:aws:iam::1:user/u\n", "login"),
-        ("sso_session = corp\n", "sso"),
-    ],
-)
-def test_unsupported_profiles_name_profile_and_type(
-    tmp_path: Path, profile: str, kind: str
-) -> None:
-    """Profiles of unsupported kinds raise UnsupportedProfileError with the name and type."""
-    options = make_options(tmp_path, config=f"[profile dev]\n{profile}", profile_name="dev")
-    with pytest.raises(UnsupportedProfileError) as info:
-        load(options)
-    assert (info.value.profile, info.value.profile_type) == ("dev", kind)
-    assert "'dev'" in str(info.value)
+# --------------------------------------------------------------------------- profile kinds
 
 
 def test_source_profile_without_role_arn_finds_nothing_and_says_why(tmp_path: Path) -> None:

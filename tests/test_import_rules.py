@@ -127,10 +127,13 @@ RULES: dict[str, Rule] = {
         source="_pagination_shell docstring: over a client's _call, no httpx",
     ),
     "_layer": _rule(never=("httpx", "cattrs", "jmespath", "_client"), source="_layer docstring"),
-    "testing": _rule(third_party=("httpx", "attrs"), source="testing/__init__ docstring"),
+    "testing": _rule(
+        third_party=("httpx", "attrs", "cryptography"), source="testing/__init__ docstring"
+    ),
     "_credentials": _rule(
-        never_at_import=("httpx", "subprocess"),
-        source="_credentials/__init__: providers import httpx/subprocess inside functions",
+        never_at_import=("httpx", "subprocess", "cryptography"),
+        source="_credentials/__init__: providers import httpx/subprocess/cryptography inside "
+        "functions",
     ),
 }
 
@@ -309,6 +312,12 @@ NOT_ON_THE_CLIENT_PATH = (
     "_credentials._sts",
     "_credentials._role_cache",
     "_xml",
+    # nothing of SSO or aws login unless a profile needs it (_credentials docstring)
+    "_credentials._sso",
+    "_credentials._login",
+    "_credentials._json_call",
+    "_credentials._service_endpoints",
+    "_credentials._cache_files",
 )
 
 

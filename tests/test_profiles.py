@@ -222,3 +222,20 @@ def test_unreadable_file_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
         read_ini(path)
     assert info.value.path == path
     assert "Permission denied" in str(info.value)
+
+
+def test_sso_session_sections_are_their_own_kind(tmp_path: Path) -> None:
+    """[sso-session NAME] is found by name and is neither a profile nor a services section."""
+    config = tmp_path / "config"
+    config.write_text(
+        "[sso-session corp]\nsso_start_url = https://x/start\nsso_region = eu-west-1\n"
+        "[profile corp]\nregion = us-east-1\n"
+    )
+    files = SharedFiles(config_path=str(config), credentials_path=str(tmp_path / "none"))
+    assert files.sso_session("corp") == {
+        "sso_start_url": "https://x/start",
+        "sso_region": "eu-west-1",
+    }
+    assert files.profile("corp") == {"region": "us-east-1"}
+    assert files.sso_session("other") is None
+    assert files.services("corp") is None

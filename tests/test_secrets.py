@@ -633,3 +633,118 @@ def test_no_secret_reachable_from_an_unreachable_sts_error(tmp_path: Path) -> No
         CredentialResolver.from_chain(options).get()
     assert "could not get an answer from STS" in str(caught.value)
     assert_unreachable(caught.value, TOKEN, SECRET)
+
+
+# --- IAM Identity Center and aws login ----------------------------------------------------------
+
+
+def _cache_secrets(path: Path) -> list[str]:
+    """Every token, client secret and key line in an SSO / aws login cache file."""
+    data = json.loads(path.read_text())
+    found: list[str] = []
+    for key in ("accessToken", "refreshToken", "clientSecret", "dpopKey"):
+        value = data.get(key)
+        if isinstance(value, dict):
+            found += [value["secretAccessKey"], value["sessionToken"]]
+        elif isinstance(value, str):
+            found.append(value)
+            found += [line for line in value.splitlines() if len(line) > 16 and "-----" not in line]
+    return found
+
+
+def _sso_scenario(world: Any, scenario: str) -> Path:
+    from datetime import timedelta
+
+    from tests.sso_support import LOGIN_CONFIG, LOGIN_SESSION, SESSION_CONFIG, START_URL
+
+    if scenario.startswith("sso"):
+        (world.home / "config").write_text(SESSION_CONFIG)
+        path = Path(
+            world.sso.sso_login(
+                str(world.home),
+                start_url=START_URL,
+                region=REGION,
+                session_name="corp",
+                lifetime=timedelta(minutes=-1),
+            )
+        )
+        data = json.loads(path.read_text())
+        if scenario == "sso-refresh-refused":
+            world.sso.revoke(data["refreshToken"])
+        return path
+    (world.home / "config").write_text(LOGIN_CONFIG)
+    path = Path(
+        world.signin.aws_login(
+            str(world.login_cache), session=LOGIN_SESSION, lifetime=timedelta(minutes=-1)
+        )
+    )
+    if scenario == "login-refresh-refused":
+        world.signin.revoke(json.loads(path.read_text())["refreshToken"])
+    return path
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize(
+    "scenario",
+    ["sso-refreshed", "sso-refresh-refused", "login-refreshed", "login-refresh-refused"],
+)
+def test_no_sso_or_login_secret_leaks(
+    evidence: Evidence,
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+    shell: str,
+    scenario: str,
+) -> None:
+    """SSO access/refresh tokens, client secrets, role credentials, the aws login keys and the
+    DPoP key appear in no log line, error or repr, when a refresh works and when it fails."""
+    from datetime import datetime, timezone
+
+    from tests.sso_support import running_world
+
+    with running_world(tmp_path) as world:
+        world.clock.now = datetime.now(timezone.utc)
+        path = _sso_scenario(world, scenario)
+        canaries = _cache_secrets(path)
+        fake = SpyFake(
+            jobs=JOBS,
+            default_page_size=4,
+            check_sigv4=True,
+            credentials={
+                world.sso.access_key: world.sso.secret_key,
+                world.signin.access_key: world.signin.secret_key,
+            },
+        )
+        with FakeBedrockServer(fake) as server:
+            (world.home / "credentials").write_text("")
+            options = {
+                "region_name": REGION,
+                "environ": world.environ(AWS_ENDPOINT_URL_BEDROCK=server.url, AWS_PROFILE="dev"),
+                "sleep": lambda seconds: None,
+            }
+            if scenario.endswith("refused"):
+                client_cls = Client if shell == "sync" else AsyncClient
+                with pytest.raises(BedrockPaginateError) as info:
+                    run_to_error(client_cls, options)
+                evidence.error(info.value)
+                assert "login" in str(info.value)
+            else:
+                arns = run(shell, options, evidence)
+                assert len(arns) == len(JOBS)
+        canaries += _cache_secrets(path)  # the refreshed values too
+        canaries += [world.sso.secret_key, world.signin.secret_key]
+        canaries += world.sso.session_tokens + world.signin.session_tokens
+    _finish(evidence, caplog, *canaries, *fake.signatures)
+
+
+def run_to_error(client_cls: type[Client] | type[AsyncClient], options: Mapping[str, Any]) -> None:
+    """List until the credential error; record nothing (the caller records the error)."""
+    if client_cls is Client:
+        with Client(**options) as client:
+            list(client.get_paginator(OP).paginate().jobs())
+        return
+
+    async def main() -> None:
+        async with AsyncClient(**options) as client:
+            [job async for job in client.get_paginator(OP).paginate().jobs()]
+
+    asyncio.run(main())

@@ -5,9 +5,9 @@ entry is a provider. :data:`PROFILE_CHAIN` is botocore's ``ProfileProviderBuilde
 providers that read one profile, run again (environment skipped) for an assume-role
 ``source_profile``.
 
-Providers that need more than the standard library (``httpx``, ``subprocess``, STS) live in
-modules imported only when the walk reaches them and the profile needs them, so a client that
-finds environment credentials imports none of them.
+Providers that need more than the standard library (``httpx``, ``subprocess``, STS, SSO,
+``cryptography``) live in modules imported only when the walk reaches them and the profile needs
+them, so a client that finds environment credentials imports none of them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from collections.abc import Callable
 from ..errors import NoCredentialsError
 from ._options import Attempts, ChainOptions, chain_profile, env
 from ._static import from_config_file, from_credentials_file, from_env
-from ._unsupported import check_login, check_sso, hint_unsupported
 from ._value import Found
 
 __all__ = ["CHAIN", "PROFILE_CHAIN", "Provider", "walk_chain", "walk_profile_chain"]
@@ -54,6 +53,25 @@ def _web_identity(options: ChainOptions, tried: Attempts) -> Found | None:
     return from_web_identity(options, tried)
 
 
+def _sso(options: ChainOptions, tried: Attempts) -> Found | None:
+    profile = chain_profile(options)
+    if "sso_role_name" not in profile and "sso_account_id" not in profile:
+        tried.add(f"SSO (profile {options.profile_name!r} sets no sso_role_name/sso_account_id)")
+        return None
+    from ._sso import from_sso
+
+    return from_sso(options, tried)
+
+
+def _login(options: ChainOptions, tried: Attempts) -> Found | None:
+    if "login_session" not in chain_profile(options):
+        tried.add(f"aws login (profile {options.profile_name!r} sets no login_session)")
+        return None
+    from ._login import from_login
+
+    return from_login(options, tried)
+
+
 def _process(options: ChainOptions, tried: Attempts) -> Found | None:
     from ._process import from_process
 
@@ -75,9 +93,9 @@ def _imds(options: ChainOptions, tried: Attempts) -> Found | None:
 #: botocore's ``ProfileProviderBuilder.providers``: what one profile can hold.
 PROFILE_CHAIN: tuple[Provider, ...] = (
     _web_identity,
-    check_sso,
+    _sso,
     from_credentials_file,
-    check_login,
+    _login,
     _process,
     from_config_file,
 )
@@ -106,6 +124,8 @@ _SOURCE_NAMES = {
     "env": "environment variables AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY",
     "shared-credentials-file": "the shared credentials file",
     "config-file": "static keys in the config file",
+    "sso": "IAM Identity Center role credentials (the aws sso login token)",
+    "login": "the aws login session",
     "credential_process": "the profile's credential_process",
     "container": "container credentials",
     "imds": "EC2 instance metadata",
@@ -124,9 +144,6 @@ def walk_chain(options: ChainOptions) -> Found:
                 "Credentials found: %s (profile %r)%s", source, options.profile_name, described
             )
             return found
-    hint = hint_unsupported(options)
-    if hint is not None:
-        raise hint
     raise NoCredentialsError(
         "Unable to locate credentials. Tried: "
         + "; ".join(tried.notes)

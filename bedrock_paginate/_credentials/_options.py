@@ -33,6 +33,7 @@ __all__ = [
     "MfaPrompt",
     "StsOptions",
     "chain_profile",
+    "client_view",
     "env",
     "env_bool",
     "fetch_capped",
@@ -139,6 +140,17 @@ class Attempts:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def client_view(options: ChainOptions) -> ChainOptions:
+    """``options`` reading the client's profile (``options.sts.profile``), whose settings
+    configure the services a provider calls (STS, SSO, Sign-In: endpoints, FIPS, dual-stack), as
+    botocore's nested clients are made by the client's session whatever profile the source
+    credentials come from."""
+    profile = options.sts.profile
+    if profile is None or profile == options.profile_name:
+        return options
+    return attrs.evolve(options, profile_name=profile)
 
 
 def env(options: ChainOptions, name: str) -> str | None:

@@ -1,5 +1,6 @@
-"""The assumed-role cache: botocore's cache key, the AWS CLI's ``~/.aws/cli/cache`` files, and
-the check-then-fetch every STS provider does.
+"""The role credential cache: botocore's cache key, the AWS CLI's ``~/.aws/cli/cache`` files, and
+the check-then-fetch every STS provider (and SSO's role credentials, under botocore's SSO key)
+does.
 
 botocore's ``CachedCredentialFetcher`` keeps the whole STS answer (``Credentials`` with
 ``Expiration`` and ``AccountId``, ``AssumedRoleUser``, ``ResponseMetadata``) under a key that is
@@ -21,12 +22,12 @@ import hashlib
 import json
 import logging
 import os
-import threading
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from .._time import parse_cache_expiration
+from ._cache_files import in_process_lock, write_json_atomic
 
 __all__ = ["EXPIRY_WINDOW_SECONDS", "JSONFileCache", "cache_key", "cached_answer"]
 
@@ -34,9 +35,6 @@ logger = logging.getLogger(__name__)
 
 #: A cached answer expiring sooner than this is fetched again (botocore's 15 minutes).
 EXPIRY_WINDOW_SECONDS = 15 * 60
-
-_LOCKS: dict[str, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
 
 
 def cache_key(arguments: Mapping[str, Any]) -> str:
@@ -74,23 +72,7 @@ class JSONFileCache(MutableMapping[str, Any]):
         return isinstance(key, str) and os.path.isfile(self._path(key))
 
     def __setitem__(self, key: str, value: Any) -> None:
-        import contextlib
-        import tempfile
-
-        text = json.dumps(value)
-        os.makedirs(self.directory, exist_ok=True)
-        # mkstemp creates the file 0600; os.replace makes the new content appear at once.
-        fd, temp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self._path(key))
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
+        write_json_atomic(self._path(key), value)
 
     def __delitem__(self, key: str) -> None:
         try:
@@ -109,11 +91,6 @@ class JSONFileCache(MutableMapping[str, Any]):
         return sum(1 for _ in self)
 
 
-def _lock_for(key: str) -> threading.Lock:
-    with _LOCKS_GUARD:
-        return _LOCKS.setdefault(key, threading.Lock())
-
-
 def _usable(answer: Any, now: datetime, where: str) -> bool:
     """Whether a cached answer has all four credential fields and is not about to expire."""
     creds = answer.get("Credentials") if isinstance(answer, dict) else None
@@ -121,15 +98,15 @@ def _usable(answer: Any, now: datetime, where: str) -> bool:
     if not isinstance(creds, dict) or not all(
         isinstance(creds.get(f), str) and creds.get(f) for f in fields
     ):
-        logger.debug("Ignoring a malformed assumed-role cache entry in %s", where)
+        logger.debug("Ignoring a malformed role credential cache entry in %s", where)
         return False
     try:
         expiration = parse_cache_expiration(creds["Expiration"])
     except ValueError:
-        logger.debug("Ignoring an assumed-role cache entry with a bad Expiration in %s", where)
+        logger.debug("Ignoring a role credential cache entry with a bad Expiration in %s", where)
         return False
     if expiration - now < timedelta(seconds=EXPIRY_WINDOW_SECONDS):
-        logger.debug("Cached assumed-role credentials in %s expire soon; fetching new ones", where)
+        logger.debug("Cached role credentials in %s expire soon; fetching new ones", where)
         return False
     return True
 
@@ -146,17 +123,17 @@ def cached_answer(
     assume a role (and prompt for MFA) once.
     """
     where = f"{cache!r}" if isinstance(cache, JSONFileCache) else "memory"
-    with _lock_for(key):
+    with in_process_lock(key):
         found = cache.get(key)
         if found is not None and _usable(found, now(), where):
-            logger.debug("Assumed-role credentials taken from the cache (%s)", where)
+            logger.debug("Role credentials taken from the cache (%s)", where)
             return dict(found)
         answer = fetch()
         try:
             cache[key] = answer
         except (OSError, TypeError, ValueError) as exc:
             logger.warning(
-                "Could not write the assumed-role cache (%s): %s",
+                "Could not write the role credential cache (%s): %s",
                 where,
                 getattr(exc, "strerror", None) or type(exc).__name__,
             )

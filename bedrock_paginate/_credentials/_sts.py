@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from ..errors import ConfigError, CredentialRetrievalError, DecodeError, StsError
-from ._options import ChainOptions, setting, setting_bool
+from ._options import ChainOptions, client_view, setting, setting_bool
 from ._value import Credentials
 
 if TYPE_CHECKING:
@@ -79,10 +79,7 @@ class StsAnswer:
 
 def _sts_view(options: ChainOptions) -> ChainOptions:
     """``options`` reading the client's profile, whose settings configure STS."""
-    profile = options.sts.profile
-    if profile is None or profile == options.profile_name:
-        return options
-    return attrs.evolve(options, profile_name=profile)
+    return client_view(options)
 
 
 def sts_endpoint(options: ChainOptions) -> StsEndpoint:
