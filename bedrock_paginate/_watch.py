@@ -216,6 +216,29 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "~"
 
 
+#: Columns given up, in this order, when the terminal is too narrow for all of them (after the
+#: bar has shrunk): the succeeded count (processed minus failed), the rate (the ETA says the
+#: pace), the failed count. Name, status, bar, records and ETA stay.
+_OPTIONAL_COLUMNS = ("ok", "rate", "failed")
+_MIN_NAME = 8
+
+
+def _layout(name_width: int, status_width: int, width: int) -> tuple[int, frozenset[str], int]:
+    """``(name width, columns dropped, bar size)`` for a terminal ``width`` columns wide."""
+    optional = {"ok": 2 + 8, "failed": 2 + 6, "rate": 2 + 7}
+    core = 2 + 2 + status_width + 2 + 7 + 2 + 13 + 2 + 6  # mark, gaps, bar's ends, records, ETA
+    dropped: set[str] = set()
+    for column in (None, *_OPTIONAL_COLUMNS):
+        if column is not None:
+            dropped.add(column)
+        fixed = core + name_width + sum(w for c, w in optional.items() if c not in dropped)
+        if fixed + _MIN_BAR <= width:
+            return name_width, frozenset(dropped), min(_BAR, width - fixed)
+    # Still too narrow: the name gives way too (and the lines are cut as a last resort).
+    shorter = max(_MIN_NAME, min(name_width, width - core - _MIN_BAR))
+    return shorter, frozenset(dropped), _MIN_BAR
+
+
 def render_view(
     views: Sequence[JobView],
     now: datetime,
@@ -227,8 +250,11 @@ def render_view(
     """The live view: a header, one row per job (finished ones marked and kept), a footer.
 
     Each line is at most ``width`` characters (so the terminal never wraps and the in-place
-    redraw stays aligned); ``color`` adds ANSI colours to the status column. With more jobs
-    than ``max_rows``, unfinished jobs are shown first and a line says how many are not shown.
+    redraw stays aligned). A narrow terminal shrinks the progress bar first, then gives up the
+    OK, REC/MIN and FAILED columns (in that order), then shortens names: the status, the bar,
+    the record counts and the ETA stay visible down to about 70 columns. ``color`` adds ANSI
+    colours to the status column. With more jobs than ``max_rows``, unfinished jobs are shown
+    first and a line says how many are not shown.
     """
     all_views = views
     hidden = 0
@@ -237,14 +263,20 @@ def render_view(
         chosen = {id(v) for v in [*(v for v in views if not v.finished), *views][:keep]}
         views = [v for v in views if id(v) in chosen]
         hidden = len(all_views) - len(views)
-    name_width = max([8, *(min(24, len(v.name)) for v in views)])
-    # Everything but the bar: mark, name, status, records, ok, failed, rate, ETA and gaps.
-    fixed = 2 + name_width + 2 + 18 + 2 + 7 + 2 + 13 + 2 + 8 + 2 + 6 + 2 + 7 + 2 + 6
-    size = max(_MIN_BAR, min(_BAR, width - fixed))
+    natural_name = max([_MIN_NAME, *(min(24, len(v.name)) for v in views)])
+    status_width = max([len("STATUS"), *(len(v.status) for v in views)])
+    name_width, dropped, size = _layout(natural_name, status_width, width)
     bar_width = size + 7
+
+    def columns(ok: str, failed: str, rate: str) -> str:
+        parts = [f"  {ok:>8}" if "ok" not in dropped else ""]
+        parts.append(f"  {failed:>6}" if "failed" not in dropped else "")
+        parts.append(f"  {rate:>7}" if "rate" not in dropped else "")
+        return "".join(parts)
+
     header = (
-        f"  {'JOB':<{name_width}}  {'STATUS':<18}  {'PROGRESS':<{bar_width}}  {'RECORDS':>13}  "
-        f"{'OK':>8}  {'FAILED':>6}  {'REC/MIN':>7}  ETA"
+        f"  {'JOB':<{name_width}}  {'STATUS':<{status_width}}  {'PROGRESS':<{bar_width}}  "
+        f"{'RECORDS':>13}{columns('OK', 'FAILED', 'REC/MIN')}  ETA"
     )
     lines = [_cut(header, width)]
     for view in views:
@@ -252,11 +284,11 @@ def render_view(
         records = f"{_n(view.processed)}/{_n(view.total)}"
         rate = "-" if view.rate is None or view.finished else f"{view.rate:,.0f}"
         eta = "done" if view.finished else _duration(view.eta_seconds())
-        status = f"{view.status:<18}"
+        status = f"{view.status:<{status_width}}"
         row = (
             f"{mark} {_cut(view.name, name_width):<{name_width}}  {status}  "
-            f"{_bar(view, size):<{bar_width}}  {records:>13}  {_n(view.succeeded):>8}  "
-            f"{_n(view.failed):>6}  {rate:>7}  {eta}"
+            f"{_bar(view, size):<{bar_width}}  {records:>13}"
+            f"{columns(_n(view.succeeded), _n(view.failed), rate)}  {eta}"
         )
         row = _cut(row, width)
         code = _COLORS.get(view.status) if color else None

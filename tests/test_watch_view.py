@@ -138,3 +138,47 @@ def test_until_done_verdict_names_the_jobs_not_completed() -> None:
     assert not ok
     assert "job-b (Stopped)" in summary
     assert "job-a" not in summary.split("not Completed:")[1]
+
+
+def test_an_80_column_terminal_keeps_status_progress_records_and_eta() -> None:
+    """A narrow terminal gives up the OK, REC/MIN and FAILED columns (in that order) before
+    the ETA is cut off: the default 80 columns (79 usable) still show every job's ETA."""
+    state = WatchState()
+    long_names = [
+        FakeJob(
+            job_arn=ARN + suffix * 12,
+            job_name=f"job6-Summarize-v2.{n}",
+            status="InProgress",
+            total_record_count=25_274,
+            processed_record_count=processed,
+            success_record_count=processed - 30,
+            error_record_count=30,
+        )
+        for n, (suffix, processed) in enumerate([("a", 10_000), ("b", 20_000)])
+    ]
+    state.observe(long_names, T0)
+    state.observe(
+        [
+            attrs.evolve(j, processed_record_count=j.processed_record_count + 600)
+            for j in long_names
+        ],
+        T0 + timedelta(seconds=60),
+    )
+    for width, shown, gone in [
+        (119, ["OK", "FAILED", "REC/MIN"], []),
+        (90, ["FAILED", "REC/MIN"], ["OK"]),
+        (79, ["FAILED"], ["OK", "REC/MIN"]),
+        (70, [], ["OK", "REC/MIN", "FAILED"]),
+    ]:
+        lines = render_view(state.views, T0 + timedelta(seconds=60), width=width)
+        assert all(len(line) <= width for line in lines), width
+        header = lines[0].split()
+        assert header[:4] == ["JOB", "STATUS", "PROGRESS", "RECORDS"], width
+        assert header[-1] == "ETA", width
+        assert [c for c in ["OK", "FAILED", "REC/MIN"] if c in header] == shown, width
+        assert not set(gone) & set(header), width
+        first = lines[1]
+        assert first.startswith("  job6-Summarize-v2.0  InProgress"), width
+        assert "10,600/25,274" in first, width
+        assert first.endswith("24m27s"), width  # 14,674 left at 600/min
+        assert "~" not in first, width
