@@ -386,8 +386,8 @@ class Client(_ClientBase):
         poll_interval: float = 30.0,
         on_update: Callable[[Job], Any] | None = None,
     ) -> Job:
-        """Poll GetModelInvocationJob every ``poll_interval`` s until the job is finished
-        (Completed, PartiallyCompleted, Failed, Stopped or Expired) and return it;
+        """Poll GetModelInvocationJob every ``poll_interval`` s (> 0, at most a day) until the job
+        is finished (Completed, PartiallyCompleted, Failed, Stopped or Expired) and return it;
         ``on_update(job)`` sees every poll. Raises ``WaiterError`` (with ``last_job``) when
         ``timeout`` seconds pass first (``None``: no limit)."""
         waiting = self._waiting(jobIdentifier, timeout, poll_interval, on_update)

@@ -24,10 +24,13 @@ from typing import Any
 from ._job_models import FINISHED_JOB_STATUSES, Job
 from .errors import ParamValidationError, WaiterError
 
-__all__ = ["DEFAULT_POLL_INTERVAL", "Waiting"]
+__all__ = ["DEFAULT_POLL_INTERVAL", "MAX_POLL_INTERVAL", "Waiting"]
 
 #: Seconds between polls unless told otherwise (jobs take minutes to hours).
 DEFAULT_POLL_INTERVAL = 30.0
+#: The longest poll interval, a day (as ``watch --interval``): beyond it ``time.sleep`` fails
+#: with ``OverflowError`` (about 9.2e9 s) and ``asyncio.sleep`` waits forever.
+MAX_POLL_INTERVAL = 86400.0
 
 
 def _seconds(name: str, value: object, *, allow_none: bool) -> float | None:
@@ -40,9 +43,17 @@ def _seconds(name: str, value: object, *, allow_none: bool) -> float | None:
             f"{type(value).__name__}, valid types: {allowed}",
             param=name,
         )
-    number = float(value)
-    if not math.isfinite(number) or number < 0 or (name == "poll_interval" and number == 0):
-        bound = "> 0" if name == "poll_interval" else ">= 0"
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
+        number = math.inf
+    interval = name == "poll_interval"
+    if (
+        not math.isfinite(number)
+        or number < 0
+        or (interval and not 0 < number <= MAX_POLL_INTERVAL)
+    ):
+        bound = f"> 0 and at most {MAX_POLL_INTERVAL:g}" if interval else ">= 0"
         raise ParamValidationError(
             f"Invalid value for parameter {name}: {value!r}; it must be a finite number {bound}",
             param=name,

@@ -307,3 +307,42 @@ def test_any_identifier_is_refused_locally_or_signed_for_the_right_path(identifi
         assert unquote(request.path) == "/model-invocation-job/" + identifier
         return
     raise AssertionError("an empty fake found a job")
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("poll_interval", 1e308),  # time.sleep: OverflowError; asyncio.sleep: forever
+        ("poll_interval", 10**400),  # float(): OverflowError
+        ("poll_interval", 86400.5),
+        ("timeout", 10**400),
+    ],
+    ids=["interval-1e308", "interval-10**400", "interval-over-a-day", "timeout-10**400"],
+)
+def test_wait_refuses_extreme_numbers_before_any_request(param: str, value: float) -> None:
+    """A poll interval beyond a day, or a number no float holds: ParamValidationError naming
+    the parameter and what is allowed, before the first poll (sync and async)."""
+    fake, client, _ = clocked()
+    arn = client.create_model_invocation_job(**create_args()).job_arn
+    before = fake.request_count
+    kwargs: dict[str, Any] = {param: value}
+    with pytest.raises(ParamValidationError) as info:
+        client.wait_for_model_invocation_job(arn, **kwargs)
+    assert info.value.param == param
+    assert f"parameter {param}" in str(info.value)
+    assert "finite number" in str(info.value)
+
+    async def run() -> None:
+        async with AsyncClient(
+            transport=fake.transport(),
+            region_name="us-east-1",
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            environ={},
+        ) as aclient:
+            with pytest.raises(ParamValidationError) as ainfo:
+                await aclient.wait_for_model_invocation_job(arn, **kwargs)
+            assert ainfo.value.param == param
+
+    asyncio.run(run())
+    assert fake.request_count == before
