@@ -265,9 +265,28 @@ def _run(args: argparse.Namespace, isatty: Callable[[], bool], out: TextIO) -> i
     return EXIT_OK
 
 
-def _fail(exc: BaseException, *, debug: bool) -> int:
+def _flag_of(exc: BaseException, args: argparse.Namespace | None) -> str | None:
+    """The command-line flag behind a bad parameter (``timeoutDurationInHours`` or
+    ``tags[0].key`` -> ``--timeout-duration-in-hours``, ``--tags``), if it is one of ours."""
+    import re
+
+    from .errors import ParamValidationError
+
+    param = exc.param if isinstance(exc, ParamValidationError) else None
+    if args is None or not param or param.startswith("-"):
+        return None
+    root = re.split(r"[.\[]", param, maxsplit=1)[0]
+    attribute = re.sub(r"(?<!^)(?=[A-Z])", "_", root).lower()
+    if attribute not in vars(args):
+        return None
+    return "--" + attribute.replace("_", "-")
+
+
+def _fail(exc: BaseException, *, debug: bool, args: argparse.Namespace | None = None) -> int:
     """Report ``exc`` as the listing does (its message and exit code; these commands have
-    nothing to resume) and return the exit code."""
+    nothing to resume) and return the exit code. A bad parameter is named by its flag, as
+    argparse names the flags it refuses (``argument --tags: ...``)."""
+    from ._cli_errors import PROG
     from ._cli_errors import error_message as _error_message
     from ._cli_errors import exit_code as _exit_code
 
@@ -276,6 +295,10 @@ def _fail(exc: BaseException, *, debug: bool) -> int:
 
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
     message = _error_message(exc)
+    flag = _flag_of(exc, args)
+    prefix = f"{PROG}: error: "
+    if flag is not None and message.startswith(prefix) and flag not in message:
+        message = f"{prefix}argument {flag}: {message[len(prefix) :]}"
     sys.stderr.write("\n" if isinstance(exc, KeyboardInterrupt) else f"{message}\n")
     sys.stderr.flush()
     return _exit_code(exc)
@@ -313,7 +336,7 @@ def main(
         _silence_stdout()
         return EXIT_OK
     except (Exception, KeyboardInterrupt) as exc:
-        return _fail(exc, debug=bool(parsed.debug))
+        return _fail(exc, debug=bool(parsed.debug), args=parsed)
     finally:
         if logging_state is not None:
             log, handler, level = logging_state

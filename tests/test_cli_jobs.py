@@ -300,3 +300,55 @@ def test_watch_rides_out_a_throttled_poll(
     assert "poll failed, retrying in 30 s" in err
     assert "ThrottlingException" in err
     assert out.splitlines()[-1].endswith("cli-1 seen Completed records 600/600 (ok 600, failed 0)")
+
+
+@pytest.mark.parametrize(
+    ("extra", "flag", "detail"),
+    [
+        (["--timeout-duration-in-hours", "0"], "--timeout-duration-in-hours", "24 and 168"),
+        (["--tags", "key=a"], "--tags", '"value"'),
+        (["--tags", "key=a,value=b", "key=c!,value=d"], "--tags", "tags[1].key"),
+        (["--vpc-config", "subnetIds=s-1"], "--vpc-config", "securityGroupIds"),
+        (["--client-request-token", "a--"], "--client-request-token", "letters and digits"),
+        (["--job-name=-bad"], "--job-name", "letter or digit"),
+        (["--role-arn", "role"], "--role-arn", "IAM role ARN"),
+        (
+            ["--input-data-config", "s3InputDataConfig={s3Uri=http://x}"],
+            "--input-data-config",
+            "s3Uri",
+        ),
+    ],
+)
+def test_a_bad_create_value_is_named_by_its_flag(
+    endpoint: str,
+    fake: FakeBedrock,
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+    flag: str,
+    detail: str,
+) -> None:
+    """CLI errors speak in CLI flags: the value refused before sending is named by the flag
+    that gave it (and the member path inside it), exit 252, no request, no traceback."""
+    argv = [*CREATE, "--output-data-config", "s3OutputDataConfig={s3Uri=s3://my-bucket/out/}"]
+    assert cli.main([*argv, *extra]) == 252
+    err = capsys.readouterr().err
+    assert err.startswith(f"bedrock-paginate: error: argument {flag}: "), err
+    assert detail in err
+    assert "Traceback" not in err
+    assert fake.request_count == 0
+
+
+def test_a_bad_watch_or_get_value_is_named_by_its_flag(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same for get/stop's --job-identifier and watch's filters."""
+    for argv, flag in [
+        (["get-model-invocation-job", "--job-identifier", ".."], "--job-identifier"),
+        (["stop-model-invocation-job", "--job-identifier", "x" * 1012], "--job-identifier"),
+        (["watch", "--job-identifier", ""], "--job-identifier"),
+        (["watch", "--name-contains", "a b"], "--name-contains"),
+    ]:
+        assert cli.main(argv) == 252, argv
+        err = capsys.readouterr().err
+        assert err.startswith("bedrock-paginate: error: "), err
+        assert flag in err.splitlines()[0], err
