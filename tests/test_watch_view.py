@@ -159,7 +159,7 @@ def test_an_80_column_terminal_keeps_status_progress_records_and_eta() -> None:
     state.observe(long_names, T0)
     state.observe(
         [
-            attrs.evolve(j, processed_record_count=j.processed_record_count + 600)
+            attrs.evolve(j, processed_record_count=(j.processed_record_count or 0) + 600)
             for j in long_names
         ],
         T0 + timedelta(seconds=60),
