@@ -14,9 +14,9 @@ and exits 130. Elsewhere each change is one line (``_watch.change_line``), or wi
 
 ``--until-done`` exits once every watched job is finished: 0 when all are ``Completed``, else
 3 with a line on stderr naming the jobs that ended otherwise (:data:`EXIT_NOT_ALL_COMPLETED`).
-A poll that is throttled or cannot connect (after the client's own retries) is reported on
-stderr and retried at the next interval; any other error ends the watch with the listing's exit
-codes.
+A poll that is throttled, fails on the server's side (5xx) or cannot connect (after the
+client's own retries) is reported on stderr and retried at the next interval; any other error
+(access denied, an unknown job, ...) ends the watch with the listing's exit codes.
 
 Loaded only by the ``watch`` command.
 """
@@ -117,9 +117,14 @@ class _Poller:
 
 
 def _transient(exc: BaseException) -> bool:
-    from .errors import ThrottlingException, TransportError
+    """Whether a failed poll is worth trying again at the next interval (the client has
+    already retried it): throttled (any 429), a server-side failure (5xx: an
+    ``InternalServerException``, a load balancer's 503), or no connection."""
+    from .errors import ServiceError, ThrottlingException, TransportError
 
-    return isinstance(exc, (ThrottlingException, TransportError))
+    if isinstance(exc, (ThrottlingException, TransportError)):
+        return True
+    return isinstance(exc, ServiceError) and (exc.status_code == 429 or exc.status_code >= 500)
 
 
 def run_watch(

@@ -352,3 +352,49 @@ def test_a_bad_watch_or_get_value_is_named_by_its_flag(
         err = capsys.readouterr().err
         assert err.startswith("bedrock-paginate: error: "), err
         assert flag in err.splitlines()[0], err
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        ("error", "InternalServerException", 500),
+        ("html", "", 503),
+        ("error", "ServiceUnavailableException", 503),
+    ],
+    ids=["InternalServerException", "html-503", "ServiceUnavailable"],
+)
+def test_watch_rides_out_a_server_error(
+    endpoint: str,
+    fake: FakeBedrock,
+    clock: Clock,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fault: tuple[str, str, int],
+) -> None:
+    """A watch of hours is not ended by one 5xx poll the client gave up on: it is reported
+    and polled again at the next interval, as a throttled one."""
+    from bedrock_paginate.testing import Fault
+
+    kind, code, status = fault
+    arn = create(capsys)
+    fake.set_job_fate(arn, outcome="Completed", total=600, rate=600)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    fake.inject(Fault.status(status) if kind == "html" else Fault.error(code, status, "down"))
+    exit_code, out = watch(["--job-identifier", arn, "--until-done", "--interval", "30"], clock)
+    err = capsys.readouterr().err
+    assert exit_code == 0, err
+    assert "poll failed, retrying in 30 s" in err
+    assert out.splitlines()[-1].endswith("cli-1 seen Completed records 600/600 (ok 600, failed 0)")
+
+
+def test_watch_still_ends_on_a_client_error(
+    endpoint: str, fake: FakeBedrock, clock: Clock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 4xx that retrying cannot mend (a ValidationException) ends the watch with 254."""
+    from bedrock_paginate.testing import Fault
+
+    arn = create(capsys)
+    fake.inject(Fault.error("ValidationException", 400, "no"))
+    exit_code, _ = watch(["--job-identifier", arn, "--until-done", "--interval", "30"], clock)
+    assert exit_code == 254
+    assert "ValidationException" in capsys.readouterr().err
