@@ -398,3 +398,56 @@ def test_watch_still_ends_on_a_client_error(
     exit_code, _ = watch(["--job-identifier", arn, "--until-done", "--interval", "30"], clock)
     assert exit_code == 254
     assert "ValidationException" in capsys.readouterr().err
+
+
+SECRET_CANARY = "FAKESECRETCANARY/abc+def0123456789xyz"
+TOKEN_CANARY = "FAKETOKENCANARY/ghi+jkl=mno0123456789"
+
+
+@pytest.mark.parametrize("output", ["text", "jsonl"])
+def test_no_secret_in_watch_or_job_command_output(
+    endpoint: str,
+    fake: FakeBedrock,
+    clock: Clock,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    output: str,
+) -> None:
+    """Secret key and session token never reach stdout or stderr of create, get and watch
+    (with --debug), even when the service echoes them in an error that watch reports and
+    rides out, or that ends a get."""
+    from urllib.parse import quote
+
+    from bedrock_paginate.testing import Fault
+
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_CANARY)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", TOKEN_CANARY)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    echo = f"bad: {SECRET_CANARY} {TOKEN_CANARY} {quote(TOKEN_CANARY, safe='')}"
+    arn = create(capsys, "--debug")
+    fake.set_job_fate(arn, outcome="Completed", total=600, rate=600)
+    fake.inject(Fault.error("InternalServerException", 500, echo))
+    code, out = watch(
+        [
+            "--job-identifier",
+            arn,
+            "--until-done",
+            "--interval",
+            "30",
+            "--output",
+            output,
+            "--debug",
+        ],
+        clock,
+    )
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "poll failed" in err
+    assert "[redacted]" in err
+    fake.inject(Fault.error("ValidationException", 400, echo))
+    assert cli.main(["get-model-invocation-job", "--job-identifier", arn, "--debug"]) == 254
+    captured = capsys.readouterr()
+    everything = out + err + captured.out + captured.err
+    for secret in (SECRET_CANARY, TOKEN_CANARY):
+        for form in (secret, quote(secret, safe=""), json.dumps(secret)[1:-1]):
+            assert form not in everything
