@@ -451,3 +451,17 @@ def test_no_secret_in_watch_or_job_command_output(
     for secret in (SECRET_CANARY, TOKEN_CANARY):
         for form in (secret, quote(secret, safe=""), json.dumps(secret)[1:-1]):
             assert form not in everything
+
+
+def test_cli_create_retried_after_a_500_and_a_lost_answer_makes_one_job(
+    endpoint: str, fake: FakeBedrock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """create without --client-request-token: a 500, then an answer cut off after the job was
+    made, then success: the three attempts carry one generated token, so exactly one job."""
+    from bedrock_paginate.testing import Fault
+
+    fake.inject(Fault.status(500), times=1)
+    fake.inject(Fault.cut_body(), times=1)
+    arn = create(capsys)
+    assert [r.status for r in fake.requests] == [500, 200, 200]
+    assert [job["jobArn"] for job in fake.jobs] == [arn]
