@@ -23,6 +23,7 @@ from bedrock_paginate.errors import (
     ParamValidationError,
     ResourceNotFoundException,
     ServiceQuotaExceededException,
+    ValidationException,
     WaiterError,
 )
 from bedrock_paginate.models import JOB_TIMESTAMP_MEMBERS
@@ -116,22 +117,51 @@ def test_get_by_arn_is_signed_and_equals_boto3s_dict(signed: tuple[FakeBedrock, 
 def test_any_identifier_is_signed_correctly(
     signed: tuple[FakeBedrock, Client], identifier: str
 ) -> None:
-    """Whatever the characters, the fake accepts the signature: it answers 404 (no such job),
-    never 403 InvalidSignatureException."""
+    """Whatever the characters, the fake accepts the signature: it answers 400 (not the
+    service's identifier pattern, as Bedrock), never 403 InvalidSignatureException."""
+    _, client = signed
+    with pytest.raises(ValidationException) as info:
+        client.get_model_invocation_job(jobIdentifier=identifier)
+    assert info.value.status_code == 400
+    assert "at 'jobIdentifier' failed to satisfy constraint" in str(info.value)
+    assert "when calling the GetModelInvocationJob operation" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    ["abcdefghijkl", "arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/abcdefghijkl"],
+)
+def test_a_well_formed_identifier_of_no_job_is_not_found(
+    signed: tuple[FakeBedrock, Client], identifier: str
+) -> None:
+    """A job id or ARN (':' and '/' percent-encoded, signed) of no job: 404."""
     _, client = signed
     with pytest.raises(ResourceNotFoundException) as info:
         client.get_model_invocation_job(jobIdentifier=identifier)
     assert info.value.status_code == 404
-    assert "when calling the GetModelInvocationJob operation" in str(info.value)
     assert isinstance(info.value, client.exceptions.ResourceNotFoundException)
 
 
+def test_a_job_name_is_not_an_identifier(signed: tuple[FakeBedrock, Client]) -> None:
+    """As for the service, a job's name does not find it (the fake used to allow it, so code
+    tried against the fake failed against Bedrock): ValidationException naming the pattern."""
+    _, client = signed
+    client.create_model_invocation_job(**create_args(jobName="named-1"))
+    with pytest.raises(ValidationException) as info:
+        client.get_model_invocation_job(jobIdentifier="named-1")
+    assert "Value 'named-1' at 'jobIdentifier'" in str(info.value)
+    assert "model-invocation-job/)?[a-z0-9]{12})" in str(info.value)
+    with pytest.raises(ValidationException):
+        client.stop_model_invocation_job(jobIdentifier="named-1")
+
+
 def test_create_stop_and_conflict_signed(signed: tuple[FakeBedrock, Client]) -> None:
-    """Create (JSON body, signed), Get by name, Stop: the job is Stopping."""
+    """Create (JSON body, signed), Get by id, Stop: the job is Stopping."""
     _fake, client = signed
     created = client.create_model_invocation_job(**create_args(jobName="signed-1"))
     assert created.job_arn.startswith("arn:aws:bedrock:us-east-1:123456789012:")
-    assert client.get_model_invocation_job(jobIdentifier="signed-1").job_arn == created.job_arn
+    job_id = created.job_arn.rsplit("/", 1)[1]
+    assert client.get_model_invocation_job(jobIdentifier=job_id).job_arn == created.job_arn
     stopped = client.stop_model_invocation_job(jobIdentifier=created.job_arn)
     assert stopped.to_dict()["ResponseMetadata"]["HTTPStatusCode"] == 200
     assert set(stopped.to_dict()) == {"ResponseMetadata"}
@@ -287,7 +317,8 @@ def test_async_twin_gets_and_waits() -> None:
 @example(identifier="a/../b")
 def test_any_identifier_is_refused_locally_or_signed_for_the_right_path(identifier: str) -> None:
     """Any text: a ParamValidationError before sending ('.' and '..', which URL normalisation
-    would send elsewhere), or a request for that very job, correctly signed (404, never 403)."""
+    would send elsewhere), or a request for that very job, correctly signed (404, or 400 for
+    what the service's pattern refuses; never 403)."""
     fake = FakeBedrock(check_sigv4=True, credentials={ACCESS_KEY: SECRET_KEY})
     client = Client(
         transport=fake.transport(),
@@ -302,7 +333,7 @@ def test_any_identifier_is_refused_locally_or_signed_for_the_right_path(identifi
         assert identifier in (".", "..")
         assert fake.request_count == 0
         return
-    except ResourceNotFoundException:
+    except (ResourceNotFoundException, ValidationException):
         (request,) = fake.requests
         assert unquote(request.path) == "/model-invocation-job/" + identifier
         return

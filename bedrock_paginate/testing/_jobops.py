@@ -2,7 +2,8 @@
 
 :class:`JobsApi` answers the three operations over the fake's job list: it validates as the
 service does (Coral's messages, every violation listed), resolves a ``jobIdentifier`` (a job
-ARN, a job id, or -- a convenience of the fake -- a job name, the latest one wins), runs jobs on
+ARN or a job id; anything else, a job name included, is a ``ValidationException`` as the
+service's pattern makes it, so code tried against the fake works against Bedrock), runs jobs on
 the fake's clock (:mod:`._lifecycle`), enforces a quota of running jobs
 (``ServiceQuotaExceededException``), makes creates idempotent by ``clientRequestToken`` (the
 same token and request give the same job; the same token with another request is a
@@ -34,6 +35,9 @@ _ARN_RE = re.compile(
     r"arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:model-invocation-job/[a-z0-9]{12}"
 )
 _ID_RE = re.compile(r"[a-z0-9]{12}")
+_IDENTIFIER_PATTERN = (
+    r"((arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:model-invocation-job/)?[a-z0-9]{12})"
+)
 _NAME_PATTERN = r"[a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9\+\-\.]){0,63}"
 _NAME_RE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9+.\-]*")
 _ROLE_PATTERN = r"arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+"
@@ -262,6 +266,13 @@ class JobsApi:
                 identifier, "jobIdentifier", "must have length less than or equal to 1011"
             )
             raise ApiError(400, "ValidationException", f"1 validation error detected: {message}")
+        if not (_ARN_RE.fullmatch(identifier) or _ID_RE.fullmatch(identifier)):
+            message = _violation(
+                identifier,
+                "jobIdentifier",
+                f"must satisfy regular expression pattern: {_IDENTIFIER_PATTERN}",
+            )
+            raise ApiError(400, "ValidationException", f"1 validation error detected: {message}")
         job = self._find(identifier)
         if operation == "GetModelInvocationJob":
             return job
@@ -272,12 +283,8 @@ class JobsApi:
         jobs = self.jobs()
         if _ARN_RE.fullmatch(identifier):
             found = [j for j in jobs if j.get("jobArn") == identifier]
-        elif _ID_RE.fullmatch(identifier):
+        else:  # a job id (answer() refused anything else)
             found = [j for j in jobs if str(j.get("jobArn", "")).endswith("/" + identifier)]
-        else:
-            found = []
-        if not found:
-            found = [j for j in jobs if j.get("jobName") == identifier]
         if not found:
             raise _not_found(identifier)
         latest = max(found, key=lambda j: (str(j.get("submitTime")), str(j.get("jobArn"))))
