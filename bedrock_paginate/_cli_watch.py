@@ -55,17 +55,30 @@ def _utc_now() -> datetime:
 
 
 class _Screen:
-    """Redraws a block of lines in place (cursor up, clear to the end of the screen)."""
+    """Redraws a block of lines in place (cursor up, clear to the end of the screen).
+
+    When the terminal was narrowed since the last view, the lines of that view may have been
+    rewrapped into more rows (or not: terminals differ), so moving up by its line count would
+    leave part of it behind and the views would creep down the screen: the screen is cleared
+    and the view drawn from the top instead.
+    """
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
         self._drawn = 0
+        self._columns: int | None = None
 
-    def draw(self, lines: list[str]) -> None:
-        up = f"\x1b[{self._drawn}F" if self._drawn else _HIDE_CURSOR
-        self._out.write(up + "\x1b[J" + "".join(line + "\n" for line in lines))
+    def draw(self, lines: list[str], columns: int | None = None) -> None:
+        if not self._drawn:
+            start = _HIDE_CURSOR
+        elif columns is not None and self._columns is not None and columns < self._columns:
+            start = "\x1b[H\x1b[2J"
+        else:
+            start = f"\x1b[{self._drawn}F"
+        self._out.write(start + "\x1b[J" + "".join(line + "\n" for line in lines))
         self._out.flush()
         self._drawn = len(lines)
+        self._columns = columns
 
     def close(self) -> None:
         if self._drawn:
@@ -167,7 +180,8 @@ def run_watch(
                             width=size.columns - 1,
                             color=True,
                             max_rows=max(3, size.lines - 3),
-                        )
+                        ),
+                        size.columns,
                     )
                 else:
                     for change in changes:

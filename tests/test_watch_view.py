@@ -182,3 +182,29 @@ def test_an_80_column_terminal_keeps_status_progress_records_and_eta() -> None:
         assert "10,600/25,274" in first, width
         assert first.endswith("24m27s"), width  # 14,674 left at 600/min
         assert "~" not in first, width
+
+
+def test_the_screen_redraws_in_place_and_from_the_top_after_narrowing() -> None:
+    """Each view replaces the last one (cursor up over its lines); once the terminal got
+    narrower the old lines may have rewrapped into more rows, so the screen is cleared and the
+    view drawn from the top instead of creeping down."""
+    import io
+
+    from bedrock_paginate._cli_watch import _Screen
+
+    out = io.StringIO()
+    screen = _Screen(out)
+    screen.draw(["a", "b", "c"], 100)
+    assert out.getvalue() == "\x1b[?25l\x1b[Ja\nb\nc\n"
+    out.seek(0)
+    out.truncate()
+    screen.draw(["d", "e"], 120)  # wider: the old lines did not wrap
+    assert out.getvalue() == "\x1b[3F\x1b[Jd\ne\n"
+    out.seek(0)
+    out.truncate()
+    screen.draw(["f"], 60)  # narrower
+    assert out.getvalue() == "\x1b[H\x1b[2J\x1b[Jf\n"
+    out.seek(0)
+    out.truncate()
+    screen.draw(["g"], 60)
+    assert out.getvalue() == "\x1b[1F\x1b[Jg\n"
