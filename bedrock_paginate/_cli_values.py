@@ -125,16 +125,23 @@ def _load(text: str, flag: str) -> str:
 
 def _json_or_shorthand(text: str, flag: str) -> Any:
     stripped = text.strip()
-    if stripped[:1] in '{["':
-        try:
-            return json.loads(stripped)
-        except ValueError as exc:
-            raise ParamValidationError(
-                f"Error parsing parameter '{flag}': Invalid JSON: {exc}\nJSON received: {text}",
-                param=flag,
-            ) from None
-    parser = _Shorthand(stripped, flag)
-    value = parser.structure()
+    try:
+        if stripped[:1] in '{["':
+            try:
+                return json.loads(stripped)
+            except ValueError as exc:
+                raise ParamValidationError(
+                    f"Error parsing parameter '{flag}': Invalid JSON: {exc}\nJSON received: {text}",
+                    param=flag,
+                ) from None
+        parser = _Shorthand(stripped, flag)
+        value = parser.structure()
+    except RecursionError:  # thousands of nested brackets: no structure of this API is so deep
+        raise ParamValidationError(
+            f"Error parsing parameter '{flag}': the value is nested too deeply (the structures "
+            "of these commands are at most 3 levels deep)",
+            param=flag,
+        ) from None
     if parser.pos != len(stripped):
         raise parser.fail("trailing characters")
     return value

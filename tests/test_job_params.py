@@ -242,3 +242,17 @@ def test_bad_wait_arguments(timeout: object, interval: object) -> None:
     """Timeouts and intervals must be finite, non-negative (interval positive) numbers."""
     with pytest.raises(ParamValidationError):
         Waiting("j", timeout=timeout, poll_interval=interval, clock=lambda: 0.0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"a":' + "[" * 100_000, "[" * 100_000, "a=" + "{a=" * 5000, "a=" + "[" * 5000],
+    ids=["json-object", "json-list", "shorthand-structures", "shorthand-lists"],
+)
+def test_values_nested_past_the_recursion_limit_are_usage_errors(text: str) -> None:
+    """Thousands of nested brackets (JSON or shorthand): a ParamValidationError naming the
+    flag, not a RecursionError ('unexpected error' in the CLI)."""
+    with pytest.raises(ParamValidationError, match="'--input-data-config': the value is nested"):
+        parse_structure(text, "--input-data-config")
+    with pytest.raises(ParamValidationError, match="nested too deeply"):
+        parse_structure_list([text], "--tags")
