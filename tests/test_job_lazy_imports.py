@@ -13,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NEW_MODULES = {
     "bedrock_paginate._job_models",
+    "bedrock_paginate._job_options",
     "bedrock_paginate._job_params",
     "bedrock_paginate._job_operations",
     "bedrock_paginate._waiter",
