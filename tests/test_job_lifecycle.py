@@ -256,3 +256,39 @@ def test_live_jobs_move_on_from_their_generated_status() -> None:
         assert unfinished() > 0
         clock.advance(hours=1)
         assert unfinished() == 0
+
+
+def test_create_checks_tags_vpc_and_enums_as_the_service_does() -> None:
+    """Tags, vpcConfig and the enums are checked too (the client passes unknown enum values
+    through, the service of this model version refuses them): Coral's member paths."""
+    body = create_body(
+        tags=[{"key": "team", "value": "ml"}, {"key": "bad!", "value": "x"}, {"key": "k"}],
+        vpcConfig={"subnetIds": [], "securityGroupIds": ["sg-1"] * 6},
+        modelInvocationType="Streaming",
+        inputDataConfig={
+            "s3InputDataConfig": {"s3Uri": "s3://my-bucket/in/", "s3InputFormat": "CSV"}
+        },
+    )
+    with http_for(FakeBedrock()) as http:
+        response = http.post("/model-invocation-job", content=json.dumps(body))
+        ok = http.post(
+            "/model-invocation-job",
+            json=create_body(
+                tags=[{"key": "team", "value": ""}],
+                vpcConfig={"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]},
+                modelInvocationType="Converse",
+            ),
+        )
+    assert response.status_code == 400
+    message = response.json()["message"]
+    assert message.startswith("6 validation errors detected"), message
+    for where in (
+        "'tags.2.member.key'",
+        "'tags.3.member.value' failed to satisfy constraint: Member must not be null",
+        "'vpcConfig.subnetIds' failed to satisfy constraint: Member must have length greater",
+        "'vpcConfig.securityGroupIds' failed to satisfy constraint: Member must have length less",
+        "'modelInvocationType' failed to satisfy constraint: Member must satisfy enum value set",
+        "'inputDataConfig.s3InputDataConfig.s3InputFormat'",
+    ):
+        assert where in message
+    assert ok.status_code == 200, ok.text

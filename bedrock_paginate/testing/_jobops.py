@@ -47,6 +47,9 @@ _S3_PATTERN = (
     r"s3://[a-z0-9][-.a-z0-9]{1,61}[a-z0-9](?:/[-!_*'().a-z0-9A-Z]+(?:/[-!_*'().a-z0-9A-Z]+)*)?/?"
 )
 _ALNUM = string.ascii_lowercase + string.digits
+#: The service's enums (this model version): the service refuses other values, even though the
+#: client passes them through (open enums, as botocore).
+_INVOCATION_TYPES = ("InvokeModel", "Converse")
 
 
 class ApiError(Exception):
@@ -113,12 +116,66 @@ def _check_s3(errors: list[str], config: object, where: str, member: str) -> Non
     if not isinstance(inner, dict):
         errors.append(_violation(inner, f"{where}.{member}", "must be a structure"))
         return
+    if inner.get("s3InputFormat") is not None:
+        _check_enum(errors, inner["s3InputFormat"], f"{where}.{member}.s3InputFormat", ("JSONL",))
     uri = inner.get("s3Uri")
     if uri is None:
         errors.append(_violation(None, f"{where}.{member}.s3Uri", "must not be null"))
     else:
         pattern = (_S3_PATTERN, re.compile(_S3_PATTERN))
         _check_string(errors, uri, f"{where}.{member}.s3Uri", low=1, high=1024, pattern=pattern)
+
+
+_TAG_PATTERN = r"[a-zA-Z0-9\s._:/=+@-]*"
+_VPC_ID_PATTERN = r"[-0-9a-zA-Z]+"
+
+
+def _check_enum(errors: list[str], value: object, where: str, allowed: tuple[str, ...]) -> None:
+    if not isinstance(value, str) or value not in allowed:
+        constraint = f"must satisfy enum value set: [{', '.join(allowed)}]"
+        errors.append(_violation(value, where, constraint))
+
+
+def _check_list(errors: list[str], value: object, where: str, low: int, high: int) -> list[Any]:
+    """``value``'s items when it is a list of ``low`` to ``high`` items, else ``[]``."""
+    if not isinstance(value, list):
+        errors.append(_violation(value, where, "must be a list"))
+        return []
+    if len(value) < low:
+        errors.append(_violation(value, where, f"must have length greater than or equal to {low}"))
+    elif len(value) > high:
+        errors.append(_violation(value, where, f"must have length less than or equal to {high}"))
+    return value
+
+
+def _check_tags(errors: list[str], tags: object) -> None:
+    pattern = (_TAG_PATTERN, re.compile(_TAG_PATTERN))
+    for n, tag in enumerate(_check_list(errors, tags, "tags", 0, 200), start=1):
+        where = f"tags.{n}.member"
+        if not isinstance(tag, dict):
+            errors.append(_violation(tag, where, "must be a structure"))
+            continue
+        for member, low, high in (("key", 1, 128), ("value", 0, 256)):
+            if tag.get(member) is None:
+                errors.append(_violation(None, f"{where}.{member}", "must not be null"))
+            else:
+                _check_string(
+                    errors, tag[member], f"{where}.{member}", low=low, high=high, pattern=pattern
+                )
+
+
+def _check_vpc(errors: list[str], vpc: object) -> None:
+    if not isinstance(vpc, dict):
+        errors.append(_violation(vpc, "vpcConfig", "must be a structure"))
+        return
+    pattern = (_VPC_ID_PATTERN, re.compile(_VPC_ID_PATTERN))
+    for member, high in (("subnetIds", 16), ("securityGroupIds", 5)):
+        where = f"vpcConfig.{member}"
+        if vpc.get(member) is None:
+            errors.append(_violation(None, where, "must not be null"))
+            continue
+        for n, item in enumerate(_check_list(errors, vpc[member], where, 1, high), start=1):
+            _check_string(errors, item, f"{where}.{n}.member", high=32, pattern=pattern)
 
 
 def validate_create(body: bytes) -> dict[str, Any]:
@@ -152,6 +209,12 @@ def validate_create(body: bytes) -> dict[str, Any]:
         _check_s3(errors, data["inputDataConfig"], "inputDataConfig", "s3InputDataConfig")
     if data.get("outputDataConfig") is not None:
         _check_s3(errors, data["outputDataConfig"], "outputDataConfig", "s3OutputDataConfig")
+    if data.get("vpcConfig") is not None:
+        _check_vpc(errors, data["vpcConfig"])
+    if data.get("tags") is not None:
+        _check_tags(errors, data["tags"])
+    if data.get("modelInvocationType") is not None:
+        _check_enum(errors, data["modelInvocationType"], "modelInvocationType", _INVOCATION_TYPES)
     hours = data.get("timeoutDurationInHours")
     if hours is not None and (
         isinstance(hours, bool) or not isinstance(hours, int) or not 24 <= hours <= 168
