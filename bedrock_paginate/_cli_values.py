@@ -114,7 +114,7 @@ def _load(text: str, flag: str) -> str:
         return text
     path = Path(text[len("file://") :]).expanduser()
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows) is dropped
     except (OSError, UnicodeDecodeError) as exc:
         raise ParamValidationError(
             f"Error parsing parameter '{flag}': Unable to load paramfile {text}: "

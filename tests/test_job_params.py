@@ -256,3 +256,17 @@ def test_values_nested_past_the_recursion_limit_are_usage_errors(text: str) -> N
         parse_structure(text, "--input-data-config")
     with pytest.raises(ParamValidationError, match="nested too deeply"):
         parse_structure_list([text], "--tags")
+
+
+def test_file_values_with_a_byte_order_mark(tmp_path: Path) -> None:
+    """A JSON file saved with a UTF-8 byte-order mark (Notepad, PowerShell) is read as JSON,
+    not refused as shorthand starting with an invisible character."""
+    expected = {"s3OutputDataConfig": {"s3Uri": "s3://my-bucket/out/"}}
+    path = tmp_path / "out.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(expected).encode())
+    assert parse_structure(f"file://{path}", "--output-data-config") == expected
+    shorthand = tmp_path / "tags.txt"
+    shorthand.write_bytes(b"\xef\xbb\xbfkey=team,value=ml")
+    assert parse_structure_list([f"file://{shorthand}"], "--tags") == [
+        {"key": "team", "value": "ml"}
+    ]
