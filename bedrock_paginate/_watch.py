@@ -292,8 +292,9 @@ def render_view(
         )
         row = _cut(row, width)
         code = _COLORS.get(view.status) if color else None
-        if code is not None and status in row:
-            row = row.replace(status, f"{code}{status}{_RESET}", 1)
+        start = 2 + name_width + 2  # the status column (a job may be named like a status)
+        if code is not None and row[start : start + len(status)] == status:
+            row = f"{row[:start]}{code}{status}{_RESET}{row[start + len(status) :]}"
         lines.append(row)
     if hidden:
         lines.append(_cut(f"  ... and {hidden} more jobs (a taller terminal shows them)", width))

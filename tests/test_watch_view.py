@@ -208,3 +208,12 @@ def test_the_screen_redraws_in_place_and_from_the_top_after_narrowing() -> None:
     out.truncate()
     screen.draw(["g"], 60)
     assert out.getvalue() == "\x1b[1F\x1b[Jg\n"
+
+
+def test_colour_goes_to_the_status_column_even_for_a_job_named_like_a_status() -> None:
+    """The colour marks the status column, not the first text equal to the status."""
+    state = WatchState()
+    named = FakeJob(job_arn=ARN + "a" * 12, job_name="Completed", status="Completed")
+    state.observe([named], T0)
+    row = render_view(state.views, T0, color=True)[1]
+    assert row.startswith("* Completed  \x1b[32mCompleted")
