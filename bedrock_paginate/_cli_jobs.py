@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from ._argparse import EXIT_OK, new_parser, parse
 
@@ -323,7 +323,9 @@ def main(
     parsed = parse(build_parser(command), argv)
     if isinstance(parsed, int):
         return parsed
-    out = stdout or sys.stdout
+    from ._stdout import GuardedWriter, _OutputError
+
+    out = cast(TextIO, GuardedWriter(stdout or sys.stdout))
     logging_state = _start_debug_logging() if parsed.debug else None
     try:
         _refuse_listing_only(parsed)
@@ -335,6 +337,11 @@ def main(
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_OK
+    except _OutputError as exc:
+        _silence_stdout()  # the interpreter's final flush must not fail again
+        if exc.broken_pipe:
+            return EXIT_OK  # a closed pipe (| head) is not an error, as for the listing
+        return _fail(exc, debug=bool(parsed.debug), args=parsed)
     except (Exception, KeyboardInterrupt) as exc:
         return _fail(exc, debug=bool(parsed.debug), args=parsed)
     finally:

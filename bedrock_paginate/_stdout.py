@@ -26,7 +26,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
-__all__ = ["Delivery"]
+__all__ = ["Delivery", "GuardedWriter"]
 
 
 class _OutputError(Exception):
@@ -36,6 +36,32 @@ class _OutputError(Exception):
         super().__init__(cause.strerror or str(cause))
         self.errno = cause.errno
         self.broken_pipe = isinstance(cause, BrokenPipeError)
+
+
+class GuardedWriter:
+    """A text stream for output that is not counted job by job (one job's JSON, ``watch``):
+    every write is flushed at once, and a failed write or flush (``> /dev/full``, a closed
+    pipe) is raised as :class:`_OutputError`, which the CLI reports as an output error."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            written = self._stream.write(text)
+            self._stream.flush()
+        except OSError as exc:
+            raise _OutputError(exc) from exc
+        return written
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise _OutputError(exc) from exc
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
 
 
 def _fileno(stream: TextIO) -> int | None:

@@ -465,3 +465,33 @@ def test_cli_create_retried_after_a_500_and_a_lost_answer_makes_one_job(
     arn = create(capsys)
     assert [r.status for r in fake.requests] == [500, 200, 200]
     assert [job["jobArn"] for job in fake.jobs] == [arn]
+
+
+@pytest.mark.parametrize("command", ["get", "watch"])
+def test_a_full_disk_is_a_clear_output_error(
+    endpoint: str, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """> /dev/full: exit 255 with "could not write the output", never "unexpected error"."""
+    import os
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    arn = create(capsys)
+    argv = (
+        ["get-model-invocation-job", "--job-identifier", arn]
+        if command == "get"
+        else ["watch", "--job-identifier", arn, "--interval", "0.01"]
+    )
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, PYTHONPATH=str(root))
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "bedrock_paginate", *argv],
+            stdout=full, stderr=subprocess.PIPE, text=True, env=env, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 255, done.stderr
+    assert "could not write the output: No space left on device" in done.stderr
+    assert "unexpected error" not in done.stderr
+    assert "Traceback" not in done.stderr
