@@ -409,15 +409,20 @@ def error_code_from(headers: Mapping[str, str], body: object) -> str | None:
 class ErrorFields:
     """What an error response says: the AWS error ``code`` (the HTTP status when none is given),
     the ``message`` (the status's reason phrase when neither is given), and the body's modelled
-    ``message`` member when it has one (botocore keeps it at the top level of ``response``)."""
+    ``message`` member when it has one (botocore keeps it at the top level of ``response``),
+    and the other modelled members the operation asked for (Sign-In's ``error``)."""
 
     code: str
     message: str
     message_member: str | None = None
+    #: Extra string members of the error body, by name (see :func:`error_fields`).
+    members: Mapping[str, str] = attrs.field(factory=dict)
 
 
-def error_fields(response: HttpResponse) -> ErrorFields:
-    """Read the code and message of a non-2xx response (never raises).
+def error_fields(response: HttpResponse, members: tuple[str, ...] = ()) -> ErrorFields:
+    """Read the code and message of a non-2xx response (never raises), and the string body
+    ``members`` the operation's errors model besides ``message`` (Sign-In's and SSO-OIDC's
+    ``error`` / ``error_description``), which botocore keeps at the top of ``response``.
 
     The exception itself is built in one place, :func:`bedrock_paginate._failures.build_error`.
     """
@@ -430,7 +435,9 @@ def error_fields(response: HttpResponse) -> ErrorFields:
     code = error_code_from(response.headers, body)
     message = ""
     member: str | None = None
+    extra: dict[str, str] = {}
     if isinstance(body, dict):
+        extra = {name: body[name] for name in members if isinstance(body.get(name), str)}
         for key in ("message", "Message", "errorMessage"):
             candidate = body.get(key)
             if isinstance(candidate, str):
@@ -442,7 +449,7 @@ def error_fields(response: HttpResponse) -> ErrorFields:
         code = str(response.status_code)
         if not message:
             message = http.client.responses.get(response.status_code, "Unknown")
-    return ErrorFields(code=code, message=message, message_member=member)
+    return ErrorFields(code=code, message=message, message_member=member, members=extra)
 
 
 def query_error_fields(response: HttpResponse) -> ErrorFields:

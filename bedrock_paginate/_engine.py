@@ -345,10 +345,12 @@ class Call:
         return Decision(delay=0.0)
 
     def _refresh_credentials(self, outcome: AttemptOutcome) -> Decision | None:
-        """Refresh the credentials once after ``ExpiredTokenException``, then retry."""
+        """Refresh the credentials once after ``ExpiredTokenException``, then retry (signed
+        operations only: SSO-OIDC's ``ExpiredTokenException`` is about the token it was given)."""
         creds = self.engine.config.credentials
         if (
             self._refreshed
+            or not self.operation.signed  # an unsigned call's expired token is its input
             or creds is None
             or not creds.can_refresh
             or not is_expired_token_error(outcome)

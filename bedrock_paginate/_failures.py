@@ -127,7 +127,7 @@ def _service_error(record: AttemptRecord, response: HttpResponse) -> ServiceErro
     if 300 <= response.status_code < 400:
         message = _redirect_message(response)
     cls = record.operation.error_class(fields.code)
-    members = {}
+    members: dict[str, str] = dict(fields.members)  # the operation's own error members
     if cls is not ServiceError and fields.message_member is not None:
         members["message"] = scrub(fields.message_member, record.secrets)
     return cls(
@@ -149,9 +149,15 @@ def scrubbed_fields(
     """The code and message of an error ``response`` (scrubbed already) as ``operation``'s
     protocol writes them, the message scrubbed once more for the forms escaping hides
     (``\\u``-escapes decoded by the JSON parser, entities by the XML one)."""
-    read = query_error_fields if operation.protocol == "query" else error_fields
-    fields = read(response)
-    return attrs.evolve(fields, message=scrub(fields.message, secrets))
+    if operation.protocol == "query":
+        fields = query_error_fields(response)
+    else:
+        fields = error_fields(response, operation.error_members)
+    return attrs.evolve(
+        fields,
+        message=scrub(fields.message, secrets),
+        members={name: scrub(value, secrets) for name, value in fields.members.items()},
+    )
 
 
 # --- secrets --------------------------------------------------------------------------------

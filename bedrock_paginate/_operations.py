@@ -108,8 +108,14 @@ class Operation:
     api_version: str | None = None
     #: The SigV4 signing name (the credential scope's service).
     signing_name: str = "bedrock"
-    #: ``False`` for an operation the model marks unsigned (``AssumeRoleWithWebIdentity``).
+    #: ``False`` for an operation the model marks unsigned (``AssumeRoleWithWebIdentity``,
+    #: the SSO and Sign-In calls): no signature, and never a credential refresh after an
+    #: ``ExpiredToken`` error (the expired token is the operation's own input, not ours).
     signed: bool = True
+    #: Members of the operation's error bodies kept, besides ``message``, in
+    #: ``ServiceError.members`` (so at the top of ``.response``, as botocore keeps modelled
+    #: error members): Sign-In's ``error``, SSO-OIDC's ``error`` and ``error_description``.
+    error_members: tuple[str, ...] = ()
 
     def error_class(self, code: str) -> type[ServiceError]:
         """The exception class for an AWS error ``code`` (``ServiceError`` when unmodelled)."""

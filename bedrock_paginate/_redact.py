@@ -47,7 +47,15 @@ MARKER = "[redacted]"
 #: Shorter secrets are ignored (they would mangle unrelated text; no real secret is that short).
 MIN_SECRET_LENGTH = 8
 #: Header names (lower case) whose values are secrets and are never logged, stored or shown.
-SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token", "proxy-authorization"})
+SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        "x-amz-security-token",
+        "proxy-authorization",
+        "x-amz-sso_bearer_token",  # the SSO portal's bearer token (GetRoleCredentials)
+        "dpop",  # Sign-In's DPoP proof
+    }
+)
 #: JSON member names whose values are secrets wherever they appear (compared lower-cased,
 #: without ``-`` and ``_``).
 SECRET_KEYS = frozenset(

@@ -19,8 +19,11 @@ This module owns (read from botocore's ``LoginProvider``, ``LoginCredentialFetch
   public key as a JWK; claims ``htm``, ``htu``, ``iat``, ``jti``) signed with the cached key. The
   signing uses the ``cryptography`` package (extra ``[login]``); without it, a clear error says
   to install it or run ``aws login`` again. The new credentials (``expiresAt`` = now +
-  ``expiresIn``) and refresh token are written back atomically, other keys kept.
-* **Errors** as botocore: ``AccessDeniedException`` with ``error`` ``TOKEN_EXPIRED`` /
+  ``expiresIn``) and refresh token are written back atomically, other keys kept. The call is
+  an operation description run on the project's engine (``_json_call``), the proof a header
+  member scrubbed like the refresh token.
+* **Errors** as botocore: ``AccessDeniedException`` with ``error`` (kept by the engine in
+  ``ServiceError.members``) ``TOKEN_EXPIRED`` /
   ``USER_CREDENTIALS_CHANGED`` -> reauthenticate with ``aws login``; ``INSUFFICIENT_PERMISSIONS``
   -> the ``signin:CreateOAuth2Token`` permission is missing.
 
@@ -45,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._profiles import expand_path
-from ..errors import ConfigError, CredentialRetrievalError
+from ..errors import ConfigError, CredentialRetrievalError, ServiceError
 from ._cache_files import (
     _CacheFileUnusable,
     in_process_lock,
@@ -237,8 +240,8 @@ def _region(options: ChainOptions, login: LoginProfile) -> tuple[str, str]:
     )
 
 
-def _access_denied(answer: Any, login: LoginProfile) -> CredentialRetrievalError:
-    kind = answer.body.get("error") if isinstance(answer.body, dict) else None
+def _access_denied(exc: ServiceError, login: LoginProfile) -> CredentialRetrievalError:
+    kind = exc.members.get("error")
     if kind in ("TOKEN_EXPIRED", "USER_CREDENTIALS_CHANGED"):
         text = "Your session has expired or credentials have changed"
         return CredentialRetrievalError(
@@ -259,36 +262,35 @@ def _access_denied(answer: Any, login: LoginProfile) -> CredentialRetrievalError
 def _create_oauth2_token(
     options: ChainOptions, login: LoginProfile, data: dict[str, Any], key: Any
 ) -> dict[str, Any]:
-    from ._json_call import call_json
+    from ._json_call import CREATE_OAUTH2_TOKEN, call_json, refusal
     from ._service_endpoints import service_endpoint
 
     region, origin = _region(options, login)
     endpoint = service_endpoint(options, "signin", region=region, region_origin=origin)
-    url = endpoint.url + "/v1/token"
-    payload = {
+    url = endpoint.url + CREATE_OAUTH2_TOKEN.uri
+    proof = build_dpop_proof(key, url, issued_at=int(options.now().timestamp()))
+    params = {
         "clientId": data["clientId"],
         "refreshToken": data["refreshToken"],
         "grantType": "refresh_token",
+        "dpop": proof,
     }
-    proof = build_dpop_proof(key, url, issued_at=int(options.now().timestamp()))
-    answer = call_json(
-        options,
-        what="AWS Sign-In CreateOAuth2Token",
-        method="POST",
-        url=url,
-        shown_url=endpoint.url,
-        headers={"Content-Type": "application/json", "DPoP": proof},
-        body=json.dumps(payload).encode("utf-8"),
-    )
-    if answer.error_code == "AccessDeniedException":
-        raise _access_denied(answer, login)
-    if answer.status != 200:
-        raise CredentialRetrievalError(
-            f"AWS Sign-In CreateOAuth2Token at {endpoint.url} answered HTTP {answer.status}"
-            + (f" {answer.error_code}" if answer.error_code else "")
-            + f" for profile {login.profile!r}; {login.login_hint} if this persists"
+    try:
+        body = call_json(
+            options,
+            CREATE_OAUTH2_TOKEN,
+            params,
+            what="AWS Sign-In CreateOAuth2Token",
+            url=endpoint.url,
+            secrets=(params["refreshToken"], proof),
         )
-    body = answer.body
+    except ServiceError as exc:
+        if exc.code == "AccessDeniedException":
+            raise _access_denied(exc, login) from exc
+        raise CredentialRetrievalError(
+            f"AWS Sign-In CreateOAuth2Token at {endpoint.url} answered {refusal(exc)} "
+            f"for profile {login.profile!r}; {login.login_hint} if this persists"
+        ) from exc
     access = body.get("accessToken") if isinstance(body, dict) else None
     if (
         not isinstance(body, dict)

@@ -20,7 +20,9 @@ This module owns (read from botocore's ``SSOProvider``, ``SSOCredentialFetcher``
   while it is still valid. A legacy token is never refreshed.
 * **Role credentials** from the SSO portal's ``GetRoleCredentials`` (``GET
   /federation/credentials?role_name=..&account_id=..`` with the token in
-  ``x-amz-sso_bearer_token``, unsigned); ``expiration`` is in epoch milliseconds. They are
+  ``x-amz-sso_bearer_token``, unsigned); ``expiration`` is in epoch milliseconds.
+  Both calls are operation descriptions run on the project's engine (``_json_call``): the
+  client's retry mode, TLS, proxy and timeouts, as for STS. They are
   refreshed before they expire by the resolver, like every temporary source.
 
 With no usable token (no file, expired and not refreshable, or the portal answers 401) the error
@@ -38,7 +40,6 @@ import logging
 import os
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 import attrs
 
@@ -264,33 +265,32 @@ def _refreshed(options: ChainOptions, sso: SsoProfile, token: _Token) -> _Token 
 
 def _create_token(options: ChainOptions, sso: SsoProfile, token: _Token) -> dict[str, Any]:
     """SSO-OIDC CreateToken with the refresh grant; the checked answer."""
-    from ._json_call import call_json
+    from ..errors import ServiceError
+    from ._json_call import CREATE_TOKEN, call_json, refusal
     from ._service_endpoints import service_endpoint
 
     endpoint = service_endpoint(
         options, "sso-oidc", region=sso.region, region_origin=f"sso_region of {sso.profile!r}"
     )
-    payload = {
+    params = {
         "clientId": token.data["clientId"],
         "clientSecret": token.data["clientSecret"],
         "grantType": "refresh_token",
         "refreshToken": token.data["refreshToken"],
     }
-    answer = call_json(
-        options,
-        what="SSO-OIDC CreateToken",
-        method="POST",
-        url=endpoint.url + "/token",
-        shown_url=endpoint.url,
-        headers={"Content-Type": "application/json"},
-        body=json.dumps(payload).encode("utf-8"),
-    )
-    if answer.status != 200:
-        raise CredentialRetrievalError(
-            f"SSO-OIDC CreateToken at {endpoint.url} answered HTTP {answer.status}"
-            + (f" {answer.error_code}" if answer.error_code else "")
+    try:
+        body = call_json(
+            options,
+            CREATE_TOKEN,
+            params,
+            what="SSO-OIDC CreateToken",
+            url=endpoint.url,
+            secrets=(params["clientSecret"], params["refreshToken"]),
         )
-    body = answer.body
+    except ServiceError as exc:
+        raise CredentialRetrievalError(
+            f"SSO-OIDC CreateToken at {endpoint.url} answered {refusal(exc)}"
+        ) from exc
     if (
         not isinstance(body, dict)
         or not isinstance(body.get("accessToken"), str)
@@ -330,36 +330,35 @@ def access_token(options: ChainOptions, sso: SsoProfile) -> str:
 
 
 def _role_credentials(options: ChainOptions, sso: SsoProfile, token: str) -> dict[str, Any]:
-    from ._json_call import call_json
+    from ..errors import ServiceError
+    from ._json_call import GET_ROLE_CREDENTIALS, call_json, refusal
     from ._service_endpoints import service_endpoint
 
     endpoint = service_endpoint(
         options, "sso", region=sso.region, region_origin=f"sso_region of {sso.profile!r}"
     )
-    query = f"role_name={quote(sso.role_name, safe='')}&account_id={quote(sso.account_id, safe='')}"
     what = "SSO GetRoleCredentials"
-    answer = call_json(
-        options,
-        what=what,
-        method="GET",
-        url=f"{endpoint.url}/federation/credentials?{query}",
-        shown_url=endpoint.url,
-        headers={"x-amz-sso_bearer_token": token},
-    )
-    if answer.status == 401:
-        raise CredentialRetrievalError(
-            f"The SSO session associated with profile {sso.profile!r} has expired or is "
-            f"otherwise invalid ({what} at {endpoint.url} answered HTTP 401"
-            + (f" {answer.error_code}" if answer.error_code else "")
-            + f"). To refresh this SSO session, {sso.login_hint}."
+    try:
+        body = call_json(
+            options,
+            GET_ROLE_CREDENTIALS,
+            {"roleName": sso.role_name, "accountId": sso.account_id, "accessToken": token},
+            what=what,
+            url=endpoint.url,
+            secrets=(token,),
         )
-    if answer.status != 200:
+    except ServiceError as exc:
+        if exc.status_code == 401:
+            raise CredentialRetrievalError(
+                f"The SSO session associated with profile {sso.profile!r} has expired or is "
+                f"otherwise invalid ({what} at {endpoint.url} answered {refusal(exc)}). To "
+                f"refresh this SSO session, {sso.login_hint}."
+            ) from exc
         raise CredentialRetrievalError(
             f"{what} at {endpoint.url} refused role {sso.role_name!r} in account "
-            f"{sso.account_id} for profile {sso.profile!r}: HTTP {answer.status}"
-            + (f" {answer.error_code}" if answer.error_code else "")
-        )
-    role = answer.body.get("roleCredentials") if isinstance(answer.body, dict) else None
+            f"{sso.account_id} for profile {sso.profile!r}: {refusal(exc)}"
+        ) from exc
+    role = body.get("roleCredentials") if isinstance(body, dict) else None
     fields = {}
     for key in ("accessKeyId", "secretAccessKey", "sessionToken"):
         value = role.get(key) if isinstance(role, dict) else None

@@ -5,10 +5,11 @@
 :class:`~bedrock_paginate._operations.Operation` descriptions: a form-encoded ``POST /``
 (``Action=...&Version=2011-06-15&...``, built by ``_serialize``), signed for ``sts`` (or not),
 answered in XML read by :mod:`bedrock_paginate._xml` (1 MiB cap, no DOCTYPE, no entities).
-:func:`call_sts` runs one through an :class:`~bedrock_paginate._engine.Engine` of its own and the
-sync attempt loop (``_client.call_sync``): the endpoint botocore would use (:func:`sts_endpoint`),
-the client's retry mode (plus STS's ``IDPCommunicationError``, as botocore), TLS, timeouts and
-proxy, one refresh of the source credentials after ``ExpiredToken``. Errors are
+:func:`call_sts` runs one through ``_nested.call_nested`` (an engine of its own and the sync
+attempt loop ``_client.call_sync``, shared with the SSO and login calls): the endpoint botocore
+would use (:func:`sts_endpoint`), the client's retry mode (plus STS's ``IDPCommunicationError``,
+as botocore), TLS, timeouts and proxy, one refresh of the source credentials after
+``ExpiredToken``. Errors are
 :class:`~bedrock_paginate.errors.StsError` (the service said no) or ``CredentialRetrievalError``
 (unreachable, malformed answer), both naming the profile and the endpoint, the engine's error
 as ``__cause__``.
@@ -32,8 +33,6 @@ from ._options import ChainOptions, client_view, setting, setting_bool
 from ._value import Credentials
 
 if TYPE_CHECKING:
-    from .._config import ClientConfig
-    from .._engine import Engine
     from .._http import HttpResponse
     from .._operations import Operation
     from ._resolver import CredentialResolver
@@ -184,59 +183,6 @@ ASSUME_ROLE_WITH_WEB_IDENTITY = _operation(
 # --------------------------------------------------------------------------- one call
 
 
-def _http_client(config: ClientConfig, environ: Mapping[str, str]) -> Any:
-    """An httpx client for the STS engine's ``config``: TLS and timeouts as Bedrock's clients
-    (one definition in ``_client``), the environment's proxy for the endpoint."""
-    import httpx
-
-    from .._httpx_adapter import http_timeout, http_verify
-    from .._proxies import proxy_for
-
-    transport = httpx.HTTPTransport(
-        verify=http_verify(config), retries=0, proxy=proxy_for(config.endpoint_url, environ)
-    )
-    return httpx.Client(
-        transport=transport, timeout=http_timeout(config), follow_redirects=False, trust_env=False
-    )
-
-
-def _engine(
-    options: ChainOptions, endpoint: StsEndpoint, source: CredentialResolver | None
-) -> Engine:
-    """An engine for STS: the endpoint and signing region, the source credentials (refreshed
-    once after ``ExpiredToken``, as for Bedrock), the client's retry mode and timeouts."""
-    from .._config import ClientConfig
-    from .._engine import Engine
-    from .._retry import RetryPolicy
-    from .._xml import MAX_XML_BYTES
-
-    retry = RetryPolicy(
-        mode=options.sts.retry_mode,  # type: ignore[arg-type]
-        max_attempts=options.sts.max_attempts,
-        retryable_codes=_STS_RETRYABLE_CODES,
-    )
-    config = ClientConfig(
-        region=endpoint.signing_region,
-        endpoint_url=endpoint.url.rstrip("/"),
-        credentials=source,
-        bearer_token=None,
-        auth_scheme="sigv4",
-        auth_reason="sts",
-        profile=None,
-        retry_mode=retry.mode,
-        max_attempts=retry.max_attempts,
-        verify=options.sts.verify,
-        connect_timeout=options.sts.connect_timeout,
-        read_timeout=options.sts.read_timeout,
-    )
-    return Engine(
-        config,
-        retry=retry,
-        clock=lambda: options.now().timestamp(),
-        max_body_bytes=MAX_XML_BYTES,
-    )
-
-
 def call_sts(
     options: ChainOptions,
     endpoint: StsEndpoint,
@@ -259,25 +205,23 @@ def call_sts(
         CredentialRetrievalError: STS could not be reached, or answered something else than
             the XML of ``<action>Response``.
     """
-    import time
-
-    from .._client import call_sync
+    from .._xml import MAX_XML_BYTES
     from ..errors import BedrockPaginateError, ServiceError
+    from ._nested import call_nested
 
     where = f"STS at {urlsplit(endpoint.url).netloc} ({endpoint.origin})"
-    engine = _engine(options, endpoint, source)
-    logger.debug("STS %s at %s", operation.name, endpoint.url)
     try:
-        with _http_client(engine.config, options.environ) as http:
-            answer: StsAnswer = call_sync(
-                engine,
-                http,
-                operation,
-                params,
-                options.sleep,
-                time.monotonic,
-                secrets=tuple(secret for secret in secrets if secret),
-            )
+        answer: StsAnswer = call_nested(
+            options,
+            operation,
+            params,
+            url=endpoint.url,
+            signing_region=endpoint.signing_region,
+            source=source,
+            secrets=secrets,
+            retryable_codes=_STS_RETRYABLE_CODES,
+            max_body_bytes=MAX_XML_BYTES,
+        )
     except ServiceError as exc:
         raise StsError(
             f"{context}: {exc.describe()} ({where}"
