@@ -9,8 +9,8 @@ same short loops, one after the other in this file so they can be compared line 
 * the *attempt loop* (generic over the operation): wait, load the credentials (inline in
   ``Client``, in a worker thread in ``AsyncClient`` when that may block), sign, send, hand the
   :class:`~bedrock_paginate._http.AttemptResult` to the engine, sleep, repeat. The sync one
-  is :func:`call_sync` (``Client._call`` and the credential providers' STS calls use it), the
-  async one ``AsyncClient._call``;
+  is :func:`call_sync` (``Client._call`` and the credential providers' STS, SSO and Sign-In
+  calls use it), the async one ``AsyncClient._call``;
 * the *page loop* (``__iter__`` / ``__aiter__``) lives with the paginators in
   ``_pagination_shell``, over each client's ``_call``.
 
@@ -122,8 +122,8 @@ def call_sync(
     secrets: tuple[str, ...] = (),
 ) -> Any:
     """The sync attempt loop: call ``operation`` through ``engine`` over ``http``; the decoded
-    model, or raise. ``Client`` runs every call here; so do the credential providers' STS calls
-    (with an engine of their own), so both share one loop."""
+    model, or raise. ``Client`` runs every call here; so do the credential providers' STS, SSO
+    and Sign-In calls (``_credentials._nested``, with an engine of their own): one loop."""
     call = engine.start(operation, params, secrets=secrets)
     while True:
         wait = call.before_attempt()

@@ -27,9 +27,10 @@ Adding an operation means adding one :class:`Operation` (plus its models, valida
 to this module's table (``_register``) and a one-line method on each client
 (``return self._call(OP, OP.validate(params))``): the engine, retries, signing, record/replay
 and the clients' attempt and page loops are generic over it; ``get_paginator`` finds every
-operation with a ``paginator``. STS's operations, used only by credential providers, live with
-them in ``_credentials._sts`` (not registered), so that nothing of STS is imported before a
-profile needs it. Pure: imports neither httpx nor configuration.
+operation with a ``paginator``. The operations used only by credential providers live with
+them, not registered: STS's in ``_credentials._sts``, the SSO portal's, SSO-OIDC's and
+Sign-In's in ``_credentials._json_call``, so that none is imported before a profile needs it.
+Pure: imports neither httpx nor configuration.
 """
 
 from __future__ import annotations

@@ -310,6 +310,7 @@ NOT_ON_THE_CLIENT_PATH = (
     "_credentials._assume_role",
     "_credentials._web_identity",
     "_credentials._sts",
+    "_credentials._nested",
     "_credentials._role_cache",
     "_xml",
     # nothing of SSO or aws login unless a profile needs it (_credentials docstring)

@@ -13,12 +13,16 @@ credential source has a module of its own:
 - providers: ``_static`` (environment, shared credentials file, config file keys),
   ``_assume_role``, ``_web_identity``, ``_sso`` (IAM Identity Center), ``_login``
   (``aws login``), ``_process``, ``_container``, ``_imds`` (see ``_chain`` for the order);
-- for the STS providers: ``_sts`` (the calls, endpoints, answers) and ``_role_cache``
-  (botocore's cache key, the AWS CLI's ``~/.aws/cli/cache``);
-- for the SSO and login providers: ``_json_call`` (one JSON call to an AWS service: proxy,
-  timeouts, retry policy, capped body), ``_service_endpoints`` (botocore's configured endpoint
-  lookup for another service and its generated hosts), ``_cache_files`` (the AWS CLI's JSON
-  cache files, rewritten atomically, one refresh at a time per file).
+- ``_nested``: a nested client's call, one operation of another AWS service run on the
+  project's engine and sync attempt loop (``_client.call_sync``) with the client's retry
+  mode, TLS, timeouts and the environment's proxy; used by all of the following;
+- for the STS providers: ``_sts`` (the query-protocol operations, endpoints, answers) and
+  ``_role_cache`` (botocore's cache key, the AWS CLI's ``~/.aws/cli/cache``);
+- for the SSO and login providers: ``_json_call`` (``GetRoleCredentials``, ``CreateToken``
+  and Sign-In's ``CreateOAuth2Token`` as unsigned rest-json operations, and the call that turns
+  a failure into a message naming the endpoint), ``_service_endpoints`` (botocore's configured
+  endpoint lookup for another service and its generated hosts), ``_cache_files`` (the AWS
+  CLI's JSON cache files, rewritten atomically, one refresh at a time per file).
 
 **The provider interface.** A provider is a function
 ``(options: ChainOptions, tried: Attempts) -> Found | None``:
