@@ -217,7 +217,7 @@ class Call:
                 split.path,
                 split.query,
                 self.attempt,
-                self.engine.config.auth_scheme,
+                self.engine.config.auth_scheme if self.operation.signed else "none",
             )
         return attrs.evolve(self.request, headers=headers)
 

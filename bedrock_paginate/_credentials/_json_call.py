@@ -32,6 +32,7 @@ from ..errors import BedrockPaginateError, CredentialRetrievalError, ServiceErro
 
 if TYPE_CHECKING:
     from .._http import HttpResponse
+    from ..errors import TransportError
     from ._options import ChainOptions
 
 __all__ = [
@@ -160,7 +161,7 @@ def call_json(
         raise CredentialRetrievalError(f"{what} at {url} failed: {exc}") from exc
 
 
-def _transport_reason(exc: BaseException) -> str:
+def _transport_reason(exc: TransportError) -> str:
     """``could not connect (ConnectError; retries exhausted after 3 attempts)``: what went
     wrong, httpx's exception class and why retrying stopped (the engine's details)."""
     import httpx
@@ -172,9 +173,8 @@ def _transport_reason(exc: BaseException) -> str:
         reason = "could not connect"
     else:
         reason = "the connection broke"
-    details = getattr(exc, "details", [])
     shown = [type(cause).__name__] if cause is not None else []
-    return f"{reason} ({'; '.join([*shown, *details])})" if shown or details else reason
+    return f"{reason} ({'; '.join([*shown, *exc.details])})" if shown or exc.details else reason
 
 
 def refusal(exc: ServiceError) -> str:

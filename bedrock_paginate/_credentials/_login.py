@@ -288,8 +288,9 @@ def _create_oauth2_token(
         if exc.code == "AccessDeniedException":
             raise _access_denied(exc, login) from exc
         raise CredentialRetrievalError(
-            f"AWS Sign-In CreateOAuth2Token at {endpoint.url} answered {refusal(exc)} "
-            f"for profile {login.profile!r}; {login.login_hint} if this persists"
+            f"AWS Sign-In CreateOAuth2Token at {endpoint.url} refused to refresh the aws login "
+            f"credentials of profile {login.profile!r} ({refusal(exc)}); {login.login_hint} "
+            "if this persists"
         ) from exc
     access = body.get("accessToken") if isinstance(body, dict) else None
     if (
