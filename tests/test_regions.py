@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -224,32 +225,40 @@ def test_invalid_arguments_fail_before_any_client_is_made(
 
 
 class _Rendezvous(httpx.AsyncBaseTransport):
-    """Answers a page only once ``expected`` requests are in flight at the same time."""
+    """Answers a page once ``expected`` requests are in flight at the same time, or after
+    ``patience`` seconds (a bound, never asserted on: under load the other clients may still be
+    loading credentials in worker threads, so a fixed number of event-loop ticks is not enough)."""
 
-    def __init__(self, fake: FakeBedrock, expected: int) -> None:
+    def __init__(self, fake: FakeBedrock, expected: int, patience: float) -> None:
         self.inner = fake.transport()
         self.expected = expected
+        self.patience = patience
         self.in_flight = 0
         self.peak = 0
+        self._reached: asyncio.Event | None = None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._reached is None:
+            self._reached = asyncio.Event()
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
+        if self.peak >= self.expected:
+            self._reached.set()
         try:
-            for _ in range(200):
-                if self.peak >= self.expected:
-                    break
-                await asyncio.sleep(0)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._reached.wait(), self.patience)
             return await self.inner.handle_async_request(request)
         finally:
             self.in_flight -= 1
 
 
-@pytest.mark.parametrize(("limit", "peak"), [(16, 3), (1, 1)])
-def test_regions_are_listed_concurrently_up_to_max_concurrency(limit: int, peak: int) -> None:
+@pytest.mark.parametrize(("limit", "peak", "patience"), [(16, 3, 60.0), (1, 1, 0.2)])
+def test_regions_are_listed_concurrently_up_to_max_concurrency(
+    limit: int, peak: int, patience: float
+) -> None:
     """All targets are in flight together, unless max_concurrency says fewer."""
     fake = FakeBedrock(jobs=generate_jobs(3))
-    transport = _Rendezvous(fake, expected=3)
+    transport = _Rendezvous(fake, expected=3, patience=patience)
 
     def factory(region: str, profile: str | None) -> AsyncClient:
         return AsyncClient(
