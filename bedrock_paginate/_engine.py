@@ -46,7 +46,7 @@ from ._retry import AttemptOutcome, RetryPolicy, is_expired_token_error
 from ._serialize import build_request
 from ._sigv4 import sign_request
 from ._skew import is_clock_skew_error, server_offset
-from .errors import BedrockPaginateError, DecodeError
+from .errors import BedrockPaginateError, DecodeError, ServiceError
 
 if TYPE_CHECKING:
     from ._config import ClientConfig
@@ -266,6 +266,8 @@ class Call:
             error_message=fields.message,
             retry_after=response.header("x-amz-retry-after"),
             date_header=response.header("date"),
+            modeled_error=fields.code is not None
+            and self.operation.error_class(fields.code) is not ServiceError,
         )
         special = self._fix_clock_skew(outcome) or self._refresh_credentials(outcome)
         if special is not None:

@@ -16,22 +16,33 @@ only sleep what it says::
 Call exactly one of ``on_success`` / ``delay_before_retry`` after every attempt: both feed the
 adaptive rate limiter, and ``delay_before_retry`` is what takes capacity from the retry quota.
 
-The rules follow botocore 1.43 (``botocore/retries/*.py`` and ``data/_retry.json``), as
-released, i.e. with the ``AWS_NEW_RETRIES_2026`` switch off:
+The rules follow botocore 1.44 (``botocore/retries/*.py`` and ``data/_retry.json`` of the
+1.44.18 wheel; 1.44 made 1.43's opt-in ``AWS_NEW_RETRIES_2026`` behaviour the only one):
 
-* **standard** (botocore's ``standard`` mode): retry the throttling error codes, the transient
-  error codes, HTTP 500/502/503/504 and every failure to get a well-formed response, up to
-  ``max_attempts`` total attempts (default 3). Delay ``random() * min(2 ** (attempt - 1), 20)``
-  seconds (full jitter, base 2, capped at :data:`MAX_BACKOFF`). A retry first takes
-  :data:`RETRY_COST` (timeouts :data:`TIMEOUT_RETRY_COST`) from a quota of
+* **standard** (botocore's ``standard`` mode, its default since 1.44): retry the throttling
+  error codes, the transient error codes, HTTP 500/502/503/504, an HTTP 429 whose error code is
+  not one the operation models (counted as throttling) and every failure to get a well-formed
+  response, up to ``max_attempts`` total attempts (default 3). Delay
+  ``random() * min(base * 2 ** (attempt - 1), 20)`` seconds (full jitter, capped at
+  :data:`MAX_BACKOFF`), where ``base`` is :data:`THROTTLING_BACKOFF_BASE` (1 s) after a
+  throttling error and :data:`TRANSIENT_BACKOFF_BASE` (50 ms) otherwise. A retry first takes
+  :data:`RETRY_COST` (throttling: :data:`THROTTLING_RETRY_COST`) from a quota of
   :data:`INITIAL_RETRY_QUOTA` shared by the whole client; with too little left, the policy gives
-  up. A success gives back what its last retry took, or :data:`NO_RETRY_REFUND` if it needed none.
+  up. A success gives back what its last retry took, or :data:`NO_RETRY_REFUND` if it needed
+  none. ``x-amz-retry-after`` (milliseconds) lengthens a delay: it becomes
+  ``max(t, min(retry_after, t + 5))`` for the jittered backoff ``t``, so the header may add at
+  most :data:`RETRY_AFTER_MAX_EXTRA` seconds and never shortens it; a value ``int()`` cannot
+  read, or a negative one, is ignored. So a delay is at most ``MAX_BACKOFF +
+  RETRY_AFTER_MAX_EXTRA`` seconds. (botocore 1.44 also keeps waiting on a long-polling
+  operation whose quota ran out; it names only SQS, SFN, SWF and Kinesis operations, so
+  nothing here.)
 * **adaptive**: standard, plus botocore's client-side rate limiter. It stays off until the first
   throttling response; from then on every attempt takes a token from a bucket whose fill rate
   follows CUBIC (drop to 70 % of the measured send rate on a throttle, grow back on successes).
 * **legacy** (botocore's ``legacy`` mode, ``_retry.json`` ``__default__``; Bedrock has no
   service section): retry connection errors, HTTP 429/500/502/503/504/509 and, on HTTP 400 only,
-  five throttling codes; 5 total attempts; delay ``random() * 2 ** (attempt - 1)``. No quota.
+  five throttling codes; 5 total attempts; delay ``random() * 2 ** (attempt - 1)``. No quota, no
+  ``x-amz-retry-after``. Unchanged in 1.44.
 * **off**: one attempt, never a retry (not a botocore mode).
 * ``retryable_codes``: error codes a service's model retries in every mode (botocore's special
   cases; STS's ``IDPCommunicationError``, passed by the STS credential providers).
@@ -40,14 +51,6 @@ Where this module deliberately differs from botocore (each is tested):
 
 * ``failure="bad_body"`` (a 200 whose body is not the promised JSON) is retried in every mode:
   the request is an idempotent GET. botocore would hand the caller a half-parsed response.
-* HTTP 429 is retried (and counts as throttling) in standard and adaptive mode even without a
-  throttling error code. botocore's standard mode only looks at the code; legacy retries any 429.
-  Bedrock sends ``ThrottlingException`` with its 429s, so this only matters for proxies.
-* ``x-amz-retry-after`` is honoured in standard and adaptive mode as botocore does only behind
-  ``AWS_NEW_RETRIES_2026=true``: the delay becomes ``max(t, min(retry_after, t + 5))`` for the
-  jittered backoff ``t``, i.e. the header may lengthen a delay by at most
-  :data:`RETRY_AFTER_MAX_EXTRA` seconds and never shortens it. Malformed or negative values are
-  ignored. So a delay is at most ``MAX_BACKOFF + RETRY_AFTER_MAX_EXTRA`` seconds.
 * Legacy delays are capped at :data:`MAX_BACKOFF` too (botocore's legacy delay is unbounded; it
   only differs from botocore when ``max_attempts`` is 7 or more).
 * The adaptive token bucket reserves instead of blocking: :meth:`RetryPolicy.before_attempt`
@@ -61,7 +64,6 @@ from __future__ import annotations
 
 import math
 import random as _random
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -81,8 +83,10 @@ __all__ = [
     "RETRY_AFTER_MAX_EXTRA",
     "RETRY_COST",
     "RETRY_MODES",
+    "THROTTLING_BACKOFF_BASE",
     "THROTTLING_ERROR_CODES",
-    "TIMEOUT_RETRY_COST",
+    "THROTTLING_RETRY_COST",
+    "TRANSIENT_BACKOFF_BASE",
     "TRANSIENT_ERROR_CODES",
     "AttemptOutcome",
     "FailureKind",
@@ -109,15 +113,21 @@ DEFAULT_MAX_ATTEMPTS: dict[str, int] = {"standard": 3, "adaptive": 3, "legacy": 
 
 #: Longest jittered backoff, seconds (botocore ``ExponentialBackoff._MAX_BACKOFF``).
 MAX_BACKOFF: Final = 20.0
-#: How far ``x-amz-retry-after`` may push a delay beyond the jittered backoff, seconds.
+#: First backoff window after a throttling error, seconds (``throttling_base_scale``).
+THROTTLING_BACKOFF_BASE: Final = 1.0
+#: First backoff window after any other retryable failure (``non_throttling_base_scale``;
+#: botocore's 25 ms DynamoDB value does not apply to Bedrock or STS).
+TRANSIENT_BACKOFF_BASE: Final = 0.05
+#: How far ``x-amz-retry-after`` may push a delay beyond the jittered backoff, seconds
+#: (``_RETRY_AFTER_MAX_ADDITIONAL``).
 RETRY_AFTER_MAX_EXTRA: Final = 5.0
 
 #: Retry quota of a new client (botocore ``RetryQuota.INITIAL_CAPACITY``).
 INITIAL_RETRY_QUOTA: Final = 500
-#: Quota one retry takes (botocore ``RetryQuotaChecker._RETRY_COST``).
-RETRY_COST: Final = 5
-#: Quota one retry after a timeout takes (``_TIMEOUT_RETRY_REQUEST``).
-TIMEOUT_RETRY_COST: Final = 10
+#: Quota one retry takes (botocore ``RetryQuotaChecker._RETRY_COST``; timeouts included).
+RETRY_COST: Final = 14
+#: Quota one retry after a throttling error takes (``_THROTTLING_RETRY_COST``).
+THROTTLING_RETRY_COST: Final = 5
 #: Quota a success that needed no retry gives back (``_NO_RETRY_INCREMENT``).
 NO_RETRY_REFUND: Final = 1
 
@@ -177,7 +187,9 @@ class AttemptOutcome:
     the connection was reset before a response), ``timeout`` (connect or read timeout), ``read``
     (connection dropped or body shorter than Content-Length), ``bad_body`` (a 200 whose body is
     not valid JSON of the expected shape). ``retry_after`` is the raw ``x-amz-retry-after``
-    header (milliseconds) and ``date_header`` the raw ``Date`` header.
+    header (milliseconds) and ``date_header`` the raw ``Date`` header. ``modeled_error`` says
+    the error code is one the operation models (botocore then lets the model, not a 429
+    status, decide whether it is throttling).
     """
 
     status_code: int | None = None
@@ -186,18 +198,23 @@ class AttemptOutcome:
     failure: FailureKind | None = None
     retry_after: str | None = None
     date_header: str | None = None
+    modeled_error: bool = False
 
 
 # --- classification -------------------------------------------------------------------------
 
 
 def is_throttling_error(outcome: AttemptOutcome) -> bool:
-    """Whether the service asked us to slow down (a throttling code, or HTTP 429)."""
-    return outcome.error_code in THROTTLING_ERROR_CODES or outcome.status_code == _TOO_MANY_REQUESTS
+    """Whether the service asked us to slow down: a throttling code, or an HTTP 429 whose code
+    the operation does not model (botocore 1.44 ``ThrottlingErrorDetector``; no Bedrock or
+    STS error is modeled as retryable, so the model never says "throttling" itself)."""
+    if outcome.error_code in THROTTLING_ERROR_CODES:
+        return True
+    return outcome.status_code == _TOO_MANY_REQUESTS and not outcome.modeled_error
 
 
 def _is_standard_retryable(outcome: AttemptOutcome) -> bool:
-    """botocore's standard-mode conditions (plus bad bodies and codeless 429s)."""
+    """botocore's standard-mode conditions (plus bad bodies)."""
     return (
         outcome.failure is not None
         or outcome.error_code in TRANSIENT_ERROR_CODES
@@ -219,41 +236,43 @@ def _is_legacy_retryable(outcome: AttemptOutcome) -> bool:
 
 
 def retry_cost(outcome: AttemptOutcome | None) -> int:
-    """Retry quota a retry after ``outcome`` takes: more after a timeout."""
-    if outcome is not None and outcome.failure == "timeout":
-        return TIMEOUT_RETRY_COST
+    """Retry quota a retry after ``outcome`` takes: less after a throttling error."""
+    if outcome is not None and is_throttling_error(outcome):
+        return THROTTLING_RETRY_COST
     return RETRY_COST
 
 
 # --- delays ---------------------------------------------------------------------------------
 
 
-def backoff_delay(attempt: int, random_value: float, cap: float = MAX_BACKOFF) -> float:
-    """Full-jitter exponential backoff: ``random_value * min(2 ** (attempt - 1), cap)``.
+def backoff_delay(
+    attempt: int, random_value: float, cap: float = MAX_BACKOFF, base: float = 1.0
+) -> float:
+    """Full-jitter exponential backoff: ``random_value * min(base * 2 ** (attempt - 1), cap)``.
 
     ``random_value`` is clamped into ``[0, 1]`` (NaN counts as 0), so the result always lies in
     ``[0, cap]``; 0 gives no delay and 1 the whole window.
     """
     exponent = min(max(attempt - 1, 0), _MAX_EXPONENT)
-    window = min(2.0**exponent, cap)
+    window = min(base * 2.0**exponent, cap)
     fraction = min(random_value, 1.0) if random_value > 0.0 else 0.0
     return fraction * window
 
 
-_DIGITS = re.compile(r"[0-9]+")
-
-
 def parse_retry_after(value: str | None) -> float | None:
-    """``x-amz-retry-after`` (whole milliseconds) in seconds, or ``None`` if absent or malformed."""
+    """``x-amz-retry-after`` (whole milliseconds) in seconds, or ``None`` if absent or malformed.
+
+    Read as botocore 1.44 reads it: whatever Python's ``int()`` accepts (surrounding spaces, a
+    sign, ``_`` between digits), divided by 1000; negative, unreadable or too large to be a
+    float is ignored.
+    """
     if value is None:
         return None
-    text = value.strip()
-    if not _DIGITS.fullmatch(text):
-        return None
     try:
-        return int(text) / 1000.0
-    except OverflowError:  # more digits than a float can hold: ignored, as botocore does
+        seconds = int(value) / 1000.0
+    except (ValueError, OverflowError):
         return None
+    return None if seconds < 0 else seconds
 
 
 def _apply_retry_after(delay: float, retry_after: float | None) -> float:
@@ -514,17 +533,19 @@ class RetryPolicy:
         return self._delay(attempt, outcome)
 
     def _delay(self, attempt: int, outcome: AttemptOutcome) -> float:
-        delay = backoff_delay(attempt, self._random())
         if self.mode == "legacy":
-            return delay
+            return backoff_delay(attempt, self._random())
+        throttled = is_throttling_error(outcome)
+        base = THROTTLING_BACKOFF_BASE if throttled else TRANSIENT_BACKOFF_BASE
+        delay = backoff_delay(attempt, self._random(), base=base)
         return _apply_retry_after(delay, parse_retry_after(outcome.retry_after))
 
     def on_success(self, attempt: int, *, last_failure: AttemptOutcome | None = None) -> None:
         """Record a successful attempt: refund the retry quota, speed up the rate limiter.
 
         ``last_failure`` is the outcome that caused the last retry, if any; it decides the
-        refund (a retry after a timeout cost more). A first-attempt success refunds
-        :data:`NO_RETRY_REFUND`.
+        refund (what that retry took: less after a throttling error). A first-attempt success
+        refunds :data:`NO_RETRY_REFUND`.
         """
         _check_attempt(attempt)
         with self._lock:

@@ -227,30 +227,57 @@ def test_random_zero_means_no_delay() -> None:
     assert RetryPolicy(max_attempts=9, random=fixed(0.0)).delay_before_retry(4, UNAVAILABLE) == 0.0
 
 
-@pytest.mark.parametrize(("attempt", "window"), [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (5, 16.0)])
-def test_random_one_gives_whole_window(attempt: int, window: float) -> None:
-    """A draw of 1 gives the full window 2 ** (attempt - 1)."""
+# 1.44.18 retries/standard.py:352 'non_throttling_base_scale': 0.05 (and :391-396, the window
+# min(base_scale * 2 ** (attempt - 1), 20)): a transient error's window starts at 50 ms.
+@pytest.mark.parametrize(
+    ("attempt", "window"), [(1, 0.05), (2, 0.1), (3, 0.2), (4, 0.4), (5, 0.8), (9, 12.8)]
+)
+def test_random_one_gives_whole_transient_window(attempt: int, window: float) -> None:
+    """A draw of 1 gives the full window 0.05 * 2 ** (attempt - 1) after a transient error."""
     policy = RetryPolicy(max_attempts=10, random=fixed(1.0))
     assert window == policy.delay_before_retry(attempt, UNAVAILABLE)
 
 
-@pytest.mark.parametrize("attempt", [6, 7, 30, 10_000])
-def test_backoff_is_capped_at_20_seconds(attempt: int) -> None:
-    """From the sixth attempt on the window stays at MAX_BACKOFF (20 s)."""
+# 1.44.18 retries/standard.py:351 'throttling_base_scale': 1: a throttle's window starts at 1 s.
+@pytest.mark.parametrize(("attempt", "window"), [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (5, 16.0)])
+def test_random_one_gives_whole_throttling_window(attempt: int, window: float) -> None:
+    """A draw of 1 gives the full window 2 ** (attempt - 1) after a throttling error."""
+    policy = RetryPolicy(max_attempts=10, random=fixed(1.0))
+    assert window == policy.delay_before_retry(attempt, THROTTLED)
+
+
+# 1.44.18 retries/standard.py:346 _MAX_BACKOFF = 20, applied at :395 to the window.
+@pytest.mark.parametrize(
+    ("outcome", "attempt"),
+    [(THROTTLED, 6), (THROTTLED, 7), (THROTTLED, 30), (UNAVAILABLE, 10), (UNAVAILABLE, 10_000)],
+)
+def test_backoff_is_capped_at_20_seconds(outcome: AttemptOutcome, attempt: int) -> None:
+    """The window stops at MAX_BACKOFF (20 s): from attempt 6 (throttles) or 10 (others)."""
     policy = RetryPolicy(max_attempts=attempt + 1, random=fixed(1.0))
-    assert MAX_BACKOFF == 20.0 == policy.delay_before_retry(attempt, UNAVAILABLE)
+    assert MAX_BACKOFF == 20.0 == policy.delay_before_retry(attempt, outcome)
 
 
 def test_jitter_scales_the_window() -> None:
-    """The delay is the random draw times the window."""
-    assert RetryPolicy(random=fixed(0.75)).delay_before_retry(2, UNAVAILABLE) == 1.5
+    """The delay is the random draw times the window (1.44.18 standard.py:392)."""
+    assert RetryPolicy(random=fixed(0.75)).delay_before_retry(2, THROTTLED) == 1.5
+    assert RetryPolicy(random=fixed(0.75)).delay_before_retry(2, UNAVAILABLE) == 0.75 * 0.1
 
 
 def test_one_random_draw_per_delay() -> None:
     """Each delay uses exactly one fresh random draw."""
     draws = iter([0.25, 0.5])
     policy = RetryPolicy(max_attempts=5, random=lambda: next(draws))
-    assert [policy.delay_before_retry(n, UNAVAILABLE) for n in (1, 2)] == [0.25, 1.0]
+    assert [policy.delay_before_retry(n, THROTTLED) for n in (1, 2)] == [0.25, 1.0]
+
+
+def test_codeless_429_backs_off_as_a_throttle() -> None:
+    """A 429 whose code the operation does not model is throttling (1.44.18 standard.py:549-565,
+    :653-656), so it waits on the 1 s base; a modeled code on a 429 is not a throttle."""
+    policy = RetryPolicy(max_attempts=5, random=fixed(1.0))
+    assert policy.delay_before_retry(2, AttemptOutcome(status_code=429)) == 2.0
+    assert policy.delay_before_retry(2, AttemptOutcome(status_code=429, error_code="Odd")) == 2.0
+    modeled = AttemptOutcome(status_code=429, error_code="ValidationException", modeled_error=True)
+    assert policy.delay_before_retry(2, modeled) is None
 
 
 def test_out_of_range_random_is_clamped() -> None:
@@ -281,23 +308,39 @@ def test_retry_after_lengthens_delay() -> None:
 
 
 def test_retry_after_is_clamped_to_backoff_plus_five() -> None:
-    """A huge retry-after adds at most 5 s to the jittered backoff."""
+    """A huge retry-after adds at most 5 s to the jittered backoff (1.44.18 standard.py:404)."""
     outcome = AttemptOutcome(status_code=503, retry_after="600000")
-    assert RetryPolicy(random=fixed(0.5)).delay_before_retry(2, outcome) == 6.0
+    # jittered backoff 0.5 * 0.1 (non-throttling base 0.05, attempt 2), plus the 5 s allowance
+    assert RetryPolicy(random=fixed(0.5)).delay_before_retry(2, outcome) == 0.05 + 5.0
+    throttled = AttemptOutcome(status_code=429, error_code="Throttling", retry_after="600000")
+    assert RetryPolicy(random=fixed(0.5)).delay_before_retry(2, throttled) == 6.0
 
 
 def test_retry_after_never_shortens_delay() -> None:
     """A retry-after below the jittered backoff leaves the backoff as it is."""
-    outcome = AttemptOutcome(status_code=503, retry_after="100")
+    outcome = AttemptOutcome(status_code=429, error_code="ThrottlingException", retry_after="100")
     assert RetryPolicy(random=fixed(1.0)).delay_before_retry(2, outcome) == 2.0
 
 
-@pytest.mark.parametrize("value", ["-5", "abc", "1.5", "", "1_000", "\u0663", "9" * 400])
+@pytest.mark.parametrize("value", ["-5", "abc", "1.5", "", "9" * 400])
 def test_malformed_retry_after_is_ignored(value: str) -> None:
-    """Negative, fractional, non-ASCII or absurd values are ignored, as botocore does."""
+    """Negative, fractional, empty or absurd values are ignored: 1.44.18 standard.py:432-433
+    (``int(value) / 1000.0``, ValueError/OverflowError or a negative value ignored)."""
     assert parse_retry_after(value) is None
     outcome = AttemptOutcome(status_code=503, retry_after=value)
     assert RetryPolicy(random=fixed(0.0)).delay_before_retry(1, outcome) == 0.0
+
+
+# 1.44.18 retries/standard.py:432 reads the header with Python's int(): whatever it accepts
+# counts (this project used to refuse "1_000", a sign and non-ASCII digits; botocore does not).
+@pytest.mark.parametrize(
+    ("value", "seconds"), [("1_000", 1.0), ("+250", 0.25), ("\u0663", 0.003), ("-0", 0.0)]
+)
+def test_retry_after_is_read_as_python_int(value: str, seconds: float) -> None:
+    """Values Python's int() reads are honoured as botocore honours them."""
+    assert parse_retry_after(value) == seconds
+    outcome = AttemptOutcome(status_code=503, retry_after=value)
+    assert RetryPolicy(random=fixed(0.0)).delay_before_retry(1, outcome) == seconds
 
 
 def test_retry_after_parses_milliseconds() -> None:
@@ -357,18 +400,22 @@ def test_quota_starts_full() -> None:
     assert RetryPolicy(mode="adaptive").retry_quota == 500
 
 
-def test_each_retry_costs_five() -> None:
-    """A retry after an error response takes 5 units."""
+def test_throttling_retry_costs_five() -> None:
+    """A retry after a throttling error takes 5 units (1.44.18 retries/standard.py:706, :722)."""
     policy = RetryPolicy()
     policy.delay_before_retry(1, THROTTLED)
     assert policy.retry_quota == 495
-
-
-def test_timeout_retry_costs_ten() -> None:
-    """A retry after a timeout takes 10 units."""
-    policy = RetryPolicy()
-    policy.delay_before_retry(1, TIMED_OUT)
+    policy.delay_before_retry(1, AttemptOutcome(status_code=429))  # unmodeled 429: throttling
     assert policy.retry_quota == 490
+
+
+@pytest.mark.parametrize("outcome", [UNAVAILABLE, TIMED_OUT, AttemptOutcome(failure="connect")])
+def test_other_retries_cost_fourteen(outcome: AttemptOutcome) -> None:
+    """Any other retry, a timeout included, takes 14 units (1.44.18 retries/standard.py:704,
+    :724; botocore 1.43's separate timeout cost of 10 is gone)."""
+    policy = RetryPolicy()
+    policy.delay_before_retry(1, outcome)
+    assert policy.retry_quota == 486
 
 
 def test_no_quota_taken_when_giving_up() -> None:
@@ -380,19 +427,21 @@ def test_no_quota_taken_when_giving_up() -> None:
 
 
 def test_quota_storm_stops_retries() -> None:
-    """A storm of failures drains the quota after 100 retries; then the policy gives up."""
+    """A storm of 503s drains the quota after 35 retries (35 * 14 = 490, 10 left < 14: 1.44.18
+    retries/quota.py:27 refuses an amount above what is available); then the policy gives up."""
     policy = RetryPolicy(random=fixed(0.0))
-    granted = [policy.delay_before_retry(1, UNAVAILABLE) for _ in range(150)]
-    assert granted == [0.0] * 100 + [None] * 50
-    assert policy.retry_quota == 0
+    granted = [policy.delay_before_retry(1, UNAVAILABLE) for _ in range(50)]
+    assert granted == [0.0] * 35 + [None] * 15
+    assert policy.retry_quota == 10
     assert policy.describe_give_up(1, UNAVAILABLE) == "retry quota exhausted"
 
 
-def test_timeout_storm_drains_twice_as_fast() -> None:
-    """At 10 units per timeout retry, only 50 fit into the quota."""
+def test_throttle_storm_gets_100_retries() -> None:
+    """At 5 units per throttling retry, 100 fit into the quota (1.44.18 standard.py:706)."""
     policy = RetryPolicy(random=fixed(0.0))
-    granted = sum(policy.delay_before_retry(1, TIMED_OUT) is not None for _ in range(80))
-    assert granted == 50
+    granted = sum(policy.delay_before_retry(1, THROTTLED) is not None for _ in range(150))
+    assert granted == 100
+    assert policy.retry_quota == 0
 
 
 def test_success_after_retry_refunds_its_cost() -> None:
@@ -405,9 +454,11 @@ def test_success_after_retry_refunds_its_cost() -> None:
 
 
 def test_success_without_last_failure_refunds_retry_cost() -> None:
-    """Without the last failure, a retried success refunds the ordinary 5 units."""
+    """Without the last failure, a retried success refunds the ordinary 14 units (1.44.18
+    retries/standard.py:704)."""
     policy = RetryPolicy()
     policy.delay_before_retry(1, TIMED_OUT)
+    policy.delay_before_retry(1, THROTTLED)
     policy.on_success(2)
     assert policy.retry_quota == 495
 
@@ -435,8 +486,10 @@ def test_successes_reopen_drained_quota() -> None:
     while policy.delay_before_retry(1, UNAVAILABLE) is not None:
         pass
     assert policy.delay_before_retry(1, UNAVAILABLE) is None
-    for _ in range(5):
+    for _ in range(3):
         policy.on_success(1)
+    assert policy.delay_before_retry(1, UNAVAILABLE) is None  # 13 units: one short of 14
+    policy.on_success(1)
     assert policy.delay_before_retry(1, UNAVAILABLE) == 0.0
     assert policy.retry_quota == 0
 
@@ -571,13 +624,13 @@ def _run_threads(count: int, target: Callable[[], None]) -> None:
 
 @pytest.mark.usefixtures("fine_switching")
 def test_quota_grants_exactly_capacity_across_threads() -> None:
-    """Sixteen threads racing for retries get exactly 100 grants out of 500 units."""
+    """Sixteen threads racing for throttling retries get exactly 100 grants of 5 out of 500."""
     policy = RetryPolicy(random=fixed(0.0))
     granted: list[bool] = []
 
     def storm() -> None:
         for _ in range(50):
-            granted.append(policy.delay_before_retry(1, UNAVAILABLE) is not None)
+            granted.append(policy.delay_before_retry(1, THROTTLED) is not None)
 
     _run_threads(16, storm)
     assert sum(granted) == 100
@@ -645,3 +698,93 @@ def test_service_retryable_codes_are_retried_in_every_mode(mode: RetryMode) -> N
     assert sts.is_retryable(outcome)
     assert sts.delay_before_retry(1, outcome) is not None
     assert not RetryPolicy(mode=mode).is_retryable(outcome)
+
+
+# --- botocore 1.44's constants, one row each ----------------------------------------------------
+
+# (name in bedrock_paginate._retry, expected value, where botocore 1.44.18 defines it)
+BOTOCORE_144_CONSTANTS: list[tuple[str, object, str]] = [
+    ("INITIAL_RETRY_QUOTA", 500, "retries/quota.py:7 INITIAL_CAPACITY = 500"),
+    ("RETRY_COST", 14, "retries/standard.py:704 _RETRY_COST = 14"),
+    ("THROTTLING_RETRY_COST", 5, "retries/standard.py:706 _THROTTLING_RETRY_COST = 5"),
+    ("NO_RETRY_REFUND", 1, "retries/standard.py:705 _NO_RETRY_INCREMENT = 1"),
+    ("MAX_BACKOFF", 20.0, "retries/standard.py:346 _MAX_BACKOFF = 20"),
+    ("THROTTLING_BACKOFF_BASE", 1.0, "retries/standard.py:351 'throttling_base_scale': 1"),
+    ("TRANSIENT_BACKOFF_BASE", 0.05, "retries/standard.py:352 'non_throttling_base_scale': 0.05"),
+    ("RETRY_AFTER_MAX_EXTRA", 5.0, "retries/standard.py:348 _RETRY_AFTER_MAX_ADDITIONAL = 5"),
+    (
+        "DEFAULT_MAX_ATTEMPTS",
+        {"standard": 3, "adaptive": 3, "legacy": 5, "off": 1},
+        "retries/standard.py:36 DEFAULT_MAX_ATTEMPTS = 3; data/_retry.json:93 max_attempts 5",
+    ),
+    (
+        "TRANSIENT_ERROR_CODES",
+        frozenset({"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete"}),
+        "retries/standard.py:464-468 _TRANSIENT_ERROR_CODES",
+    ),
+    (
+        "_TRANSIENT_STATUS_CODES",
+        frozenset({500, 502, 503, 504}),
+        "retries/standard.py:469 _TRANSIENT_STATUS_CODES",
+    ),
+    ("_TOO_MANY_REQUESTS", 429, "retries/standard.py:549 _THROTTLING_STATUS_CODES = [429]"),
+    (
+        "THROTTLING_ERROR_CODES",
+        frozenset(
+            {
+                "Throttling",
+                "ThrottlingException",
+                "ThrottledException",
+                "RequestThrottledException",
+                "TooManyRequestsException",
+                "ProvisionedThroughputExceededException",
+                "TransactionInProgressException",
+                "RequestLimitExceeded",
+                "BandwidthLimitExceeded",
+                "LimitExceededException",
+                "RequestThrottled",
+                "SlowDown",
+                "PriorRequestNotComplete",
+                "EC2ThrottledException",
+            }
+        ),
+        "retries/standard.py:510-525 _THROTTLED_ERROR_CODES",
+    ),
+    (
+        "LEGACY_THROTTLING_ERROR_CODES",
+        frozenset(
+            {
+                "Throttling",
+                "ThrottlingException",
+                "ThrottledException",
+                "RequestThrottledException",
+                "ProvisionedThroughputExceededException",
+            }
+        ),
+        "data/_retry.json:6-31, 85-86 throttling codes on HTTP 400 (unchanged since 1.43)",
+    ),
+    (
+        "_LEGACY_RETRY_STATUS_CODES",
+        frozenset({429, 500, 502, 503, 504, 509}),
+        "data/_retry.json:38, 50-78 HTTP 429, 500-504, 509 (unchanged since 1.43)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected", "source"),
+    BOTOCORE_144_CONSTANTS,
+    ids=[r[0] for r in BOTOCORE_144_CONSTANTS],
+)
+def test_constants_match_botocore_144(name: str, expected: object, source: str) -> None:
+    """Each retry constant has the value botocore 1.44 gives it (``source`` says where)."""
+    import bedrock_paginate._retry as retry_module
+
+    assert getattr(retry_module, name) == expected, source
+
+
+def test_timeout_cost_of_botocore_143_is_gone() -> None:
+    """botocore 1.44 removed ``_TIMEOUT_RETRY_REQUEST``; so did this module."""
+    import bedrock_paginate._retry as retry_module
+
+    assert not hasattr(retry_module, "TIMEOUT_RETRY_COST")
