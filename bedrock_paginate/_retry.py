@@ -361,7 +361,11 @@ class _Cubic:
     def success(self, now: float) -> float:
         """The rate CUBIC allows ``now`` since the last throttle."""
         x = now - self.last_fail - self.k
-        return self.SCALE * x * x * x + self.w_max  # x*x*x: overflows to inf, never raises
+        try:
+            cubed = x**3  # botocore's exact expression: x * x * x can differ in the last bit
+        except OverflowError:  # an absurd clock jump: botocore would raise; we saturate
+            cubed = math.copysign(math.inf, x)
+        return self.SCALE * cubed + self.w_max
 
     def throttled(self, rate: float, now: float) -> float:
         """Remember ``rate`` as the new ceiling and return the reduced rate to use now."""
