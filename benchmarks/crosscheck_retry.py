@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import botocore  # type: ignore[import-not-found,import-untyped,unused-ignore]
@@ -148,8 +148,11 @@ def run(mode: RetryMode, op: Any, seed: int) -> tuple[int, list[str]]:
     theirs_random = draws(seed)
     adapter = standard.RetryEventAdapter()
     if mode == "legacy":
-        retry_json = botocore.session.get_session().get_component("data_loader").load_data("_retry")
-        config = translate.build_retry_config("bedrock", retry_json["retry"], retry_json["definitions"])
+        loader = botocore.session.get_session().get_component("data_loader")
+        retry_json = loader.load_data("_retry")
+        config = translate.build_retry_config(
+            "bedrock", retry_json["retry"], retry_json["definitions"]
+        )
         botocore.retryhandler.random = types.SimpleNamespace(random=theirs_random)
         legacy = botocore.retryhandler.create_retry_handler(config, "bedrock")
     else:
