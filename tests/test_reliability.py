@@ -41,7 +41,12 @@ from bedrock_paginate import (
     TransportError,
     ValidationException,
 )
-from bedrock_paginate._retry import MAX_BACKOFF, RETRY_AFTER_MAX_EXTRA
+from bedrock_paginate._retry import (
+    MAX_BACKOFF,
+    RETRY_AFTER_MAX_EXTRA,
+    THROTTLING_BACKOFF_BASE,
+    TRANSIENT_BACKOFF_BASE,
+)
 from bedrock_paginate.testing import (
     FakeBedrock,
     FakeBedrockServer,
@@ -91,10 +96,15 @@ def expected_arns(fake: FakeBedrock) -> list[str]:
     return [job["jobArn"] for job in fake.expected()]
 
 
-def assert_backoff(sleeps: Sequence[float], *, retry_after: float | None = None) -> None:
-    """Consecutive retries of one call waited what the standard policy allows."""
+def assert_backoff(
+    sleeps: Sequence[float], *, retry_after: float | None = None, throttled: bool = False
+) -> None:
+    """Consecutive retries of one call waited what the standard policy allows: botocore 1.44's
+    window starts at 1 s after a throttle and at 50 ms after anything else (1.44.18
+    retries/standard.py:351-352, :391-396)."""
+    base = THROTTLING_BACKOFF_BASE if throttled else TRANSIENT_BACKOFF_BASE
     for attempt, delay in enumerate(sleeps, 1):
-        window = min(2.0 ** (attempt - 1), MAX_BACKOFF)
+        window = min(base * 2.0 ** (attempt - 1), MAX_BACKOFF)
         assert 0.0 <= delay <= window + RETRY_AFTER_MAX_EXTRA
         jittered = RANDOM * window
         if retry_after is None:
@@ -156,7 +166,11 @@ def test_two_faults_are_retried_and_every_job_arrives_once(
     assert outcome.error is None
     assert outcome.arns == expected_arns(fake)
     assert fake.pending_faults == 0
-    assert_backoff(sleeps, retry_after=1.5 if "retry-after" in name else None)
+    assert_backoff(
+        sleeps,
+        retry_after=1.5 if "retry-after" in name else None,
+        throttled=name.startswith("throttle"),
+    )
     assert len(sleeps) == 2
 
 
@@ -757,3 +771,31 @@ def test_fuzz_helper_detects_a_lost_job() -> None:
         lambda config: list_sync(options, config), page_size=None, max_items=None
     )
     assert collected != expected_arns(fake)
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_429_with_a_modeled_code_is_not_throttling(
+    fake: FakeBedrock, server: FakeBedrockServer, shell: str
+) -> None:
+    """botocore 1.44 (retries/standard.py:549-565) counts a 429 as throttling only when its
+    error code is none the operation models: a 429 ValidationException fails at once."""
+    fake.inject(Fault.error("ValidationException", 429, "bad input"), times=1, when=_from(1))
+    sleeps: list[float] = []
+    outcome = listing(shell, _options(server.url, sleeps), PageSize=PAGE)
+    assert isinstance(outcome.error, ValidationException)
+    assert sleeps == []
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("fault", [Fault.error("BrandNewSlowDown", 429, "x"), Fault.status(429)])
+def test_a_429_with_an_unmodeled_code_is_retried_as_throttling(
+    fake: FakeBedrock, server: FakeBedrockServer, shell: str, fault: Fault
+) -> None:
+    """A 429 with an unknown code (or an HTML page) is throttling: retried on the 1 s base."""
+    fake.inject(fault, times=2, when=_from(1))
+    sleeps: list[float] = []
+    outcome = listing(shell, _options(server.url, sleeps), PageSize=PAGE)
+    assert outcome.error is None
+    assert outcome.arns == expected_arns(fake)
+    assert len(sleeps) == 2
+    assert_backoff(sleeps, throttled=True)

@@ -13,12 +13,15 @@ from bedrock_paginate._retry import (
     MAX_BACKOFF,
     RETRY_AFTER_MAX_EXTRA,
     RETRY_MODES,
+    THROTTLING_BACKOFF_BASE,
     THROTTLING_ERROR_CODES,
+    TRANSIENT_BACKOFF_BASE,
     TRANSIENT_ERROR_CODES,
     AttemptOutcome,
     RetryMode,
     RetryPolicy,
     backoff_delay,
+    is_throttling_error,
     parse_retry_after,
 )
 from bedrock_paginate._skew import (
@@ -54,6 +57,7 @@ outcomes = st.builds(
     error_message=st.one_of(st.none(), st.text(max_size=40)),
     failure=st.one_of(st.none(), st.sampled_from(["connect", "timeout", "read", "bad_body"])),
     retry_after=retry_afters,
+    modeled_error=st.booleans(),
 )
 randoms = st.floats(min_value=0.0, max_value=1.0)
 attempts = st.integers(min_value=1, max_value=200)
@@ -78,9 +82,15 @@ def _policy(mode: RetryMode, max_attempts: int, draw: float) -> RetryPolicy:
 def test_delay_is_none_or_within_cap(
     mode: RetryMode, outcome: AttemptOutcome, attempt: int, draw: float
 ) -> None:
-    """Any delay lies in [0, window], plus at most 5 s when a retry-after header was honoured."""
+    """Any delay lies in [0, window], plus at most 5 s when a retry-after header was honoured.
+
+    The window is botocore 1.44's (retries/standard.py:351-352, :391-396): ``base * 2 **
+    (attempt - 1)`` capped at 20 s, base 1 s after a throttle and 50 ms otherwise (legacy: 1).
+    """
     delay = _policy(mode, 500, draw).delay_before_retry(attempt, outcome)
-    window = min(2.0 ** min(attempt - 1, 64), MAX_BACKOFF)
+    throttled = is_throttling_error(outcome) or mode == "legacy"
+    base = THROTTLING_BACKOFF_BASE if throttled else TRANSIENT_BACKOFF_BASE
+    window = min(base * 2.0 ** min(attempt - 1, 64), MAX_BACKOFF)
     honoured = mode != "legacy" and parse_retry_after(outcome.retry_after) is not None
     bound = window + (RETRY_AFTER_MAX_EXTRA if honoured else 0.0)
     assert delay is None or 0.0 <= delay <= bound
