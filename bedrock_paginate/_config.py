@@ -24,7 +24,7 @@ Rules read from botocore 1.43 (paraphrased), with our deliberate differences mar
   ``AWS_BEARER_TOKEN_BEDROCK`` override keys passed in code), else ``AWS_BEARER_TOKEN_BEDROCK``
   (non-empty), else SigV4 with the default credential chain.
 * retries: ``retry_mode`` / ``AWS_RETRY_MODE`` / profile ``retry_mode``, default
-  :data:`DEFAULT_RETRY_MODE` (*ours*: ``standard``; botocore 1.43 defaults to ``legacy``);
+  :data:`DEFAULT_RETRY_MODE` (``standard``, botocore 1.44's default; 1.43's was ``legacy``);
   ``max_attempts`` / ``AWS_MAX_ATTEMPTS`` / profile ``max_attempts`` counts *total* attempts,
   defaulting per mode as botocore does (standard 3, adaptive 3, legacy 5). ``off`` (*ours*)
   sends each request once.
@@ -84,8 +84,8 @@ __all__ = [
 
 AuthScheme = Literal["sigv4", "bearer"]
 
-#: Our default retry mode. botocore 1.43 defaults to ``legacy``; we use the mode every newer
-#: AWS SDK uses.
+#: The default retry mode: botocore 1.44's (``configprovider.py`` ``'retry_mode'``: ``standard``;
+#: botocore 1.43 defaulted to ``legacy``).
 DEFAULT_RETRY_MODE: RetryMode = "standard"
 DEFAULT_CONNECT_TIMEOUT = 60.0
 DEFAULT_READ_TIMEOUT = 60.0
