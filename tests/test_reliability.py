@@ -269,7 +269,8 @@ def test_max_attempts_bounds_the_retries(
     assert outcome.error.response["ResponseMetadata"]["MaxAttemptsReached"] is True
     assert outcome.error.message == "Service Unavailable"  # the service's message, untouched
     assert fake.request_count == 5
-    assert sleeps == [RANDOM * 1, RANDOM * 2, RANDOM * 4, RANDOM * 8]
+    # a 503 is not throttling: the window starts at 50 ms (1.44.18 retries/standard.py:352)
+    assert sleeps == [RANDOM * 0.05, RANDOM * 0.1, RANDOM * 0.2, RANDOM * 0.4]
 
 
 # --- clock skew ---------------------------------------------------------------------------------
