@@ -213,18 +213,16 @@ _JOB_COLUMNS: tuple[tuple[str, Callable[[Mapping[str, Any]], str]], ...] = (
 
 
 def display_width(text: str) -> int:
-    """Terminal columns of ``text``: wide and full-width characters (CJK, most emoji) take
-    two, combining marks and zero-width characters none, every other character one."""
+    """Columns of ``text`` as the AWS CLI v2's table measures them (``get_text_length`` in
+    ``awscli/table.py``): two for a character whose East Asian width is Wide, Fullwidth or
+    Ambiguous (CJK, most emoji, and e.g. ``é ± α —`` as a CJK terminal shows them), one for
+    every other character (combining marks and zero-width characters included), so a table
+    lines up exactly as ``aws --output table`` draws it."""
     if text.isascii():
         return len(text)
     import unicodedata
 
-    width = 0
-    for char in text:
-        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
+    return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)
 
 
 def _pad(text: str, width: int) -> str:

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bedrock_paginate import cli
 from bedrock_paginate._tokens import encode_token
@@ -298,20 +300,41 @@ def test_async_close_from_another_event_loop_works(url: str) -> None:
 
 
 def test_table_aligns_wide_and_combining_characters_by_display_width() -> None:
-    """--output table measures display width: CJK and emoji take two columns, combining marks
-    none, so every line of the box is equally wide on a terminal."""
+    """--output table measures width as the AWS CLI v2's table (awscli/table.py
+    get_text_length): a character whose East Asian width is Wide, Fullwidth or Ambiguous takes
+    two columns, every other character (combining marks and zero-width ones included) one; every
+    line of the box is then equally wide by that measure."""
     from bedrock_paginate._output import display_width, table_lines
 
     jobs = [
         {"jobName": "夜間バッチ", "status": "Completed", "modelId": "m"},
         {"jobName": "e\u0301te\u0301-🚀", "status": "Failed", "modelId": "m"},
-        {"jobName": "plain", "status": "InProgress", "modelId": "m"},
+        {"jobName": "±α—…§①", "status": "Stopped", "modelId": "m"},
+        {"jobName": "plain\u200b", "status": "InProgress", "modelId": "m"},
     ]
     lines = table_lines(jobs)
     assert len({display_width(line) for line in lines}) == 1, lines
-    assert display_width("夜間") == 4
-    assert display_width("e\u0301") == 1
-    assert display_width("🚀") == 2
+    assert display_width("夜間") == 4  # Wide
+    assert display_width("\uff21") == 2  # Fullwidth
+    assert display_width("🚀") == 2  # Wide emoji
+    # Ambiguous: two columns, as the AWS CLI counts them (é, ±, α, —, …, §, ①)
+    assert display_width("\u00e9±α—…§①") == 14
+    assert display_width("e\u0301") == 3  # e, then a combining acute accent (Ambiguous)
+    assert display_width("\u309a") == 2  # a combining mark that is Wide
+    assert display_width("a\u200b") == 2  # a zero-width space is Neutral: one column
+    assert display_width("plain") == 5
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=20))
+def test_display_width_is_the_aws_cli_text_length(text: str) -> None:
+    """Any text: 2 per Wide/Fullwidth/Ambiguous character, 1 per other (AWS CLI v2's rule)."""
+    import unicodedata
+
+    from bedrock_paginate._output import display_width
+
+    expected = sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
+    assert display_width(text) == expected
 
 
 def test_no_progress_line_for_a_listing_that_max_items_ends_after_one_page(
