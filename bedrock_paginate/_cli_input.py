@@ -4,8 +4,12 @@ One table, :data:`COMMAND_INPUTS`, says for each command which JSON keys it take
 each becomes. ``--cli-input-json JSON`` (or ``file://PATH``) is rewritten into those flags before
 the command's own parser runs, so validation and messages are the command's; a flag also given
 on the command line wins over the JSON (as in the AWS CLI). ``--generate-cli-skeleton`` prints
-the JSON skeleton (``input``, the default; or ``output`` for a command whose output is JSON) and
-exits 0 without calling anything.
+the JSON skeleton (``input``, the default; or ``output`` for a command whose output is a service
+response) and exits 0 without calling anything. As the AWS CLI's stubbed call, ``output`` for
+get/stop/create (:data:`CHECKED_OUTPUT`) is left to the command, which checks its arguments
+first (required flags stay required) and prints the skeleton through its ``--output`` and
+``--query`` (stop's empty response prints nothing). ``watch`` prints events, not a response: like
+the AWS CLI's customised commands it has no output skeleton, and says so.
 
 A new command is one more entry in :data:`COMMAND_INPUTS` (and :data:`OUTPUT_SKELETONS` when it
 prints JSON). Imports only the standard library (``models`` only for the output skeleton).
@@ -21,6 +25,7 @@ from typing import Any, NamedTuple
 from .errors import ParamValidationError
 
 __all__ = [
+    "CHECKED_OUTPUT",
     "COMMAND_INPUTS",
     "OUTPUT_SKELETONS",
     "InputKey",
@@ -115,8 +120,33 @@ def _list_output() -> Any:
     return {"nextToken": "nextToken", "invocationJobSummaries": [_shape(JobSummary)]}
 
 
-#: Commands whose output is JSON: a function building the output skeleton.
-OUTPUT_SKELETONS: dict[str, Callable[[], Any]] = {"list-model-invocation-jobs": _list_output}
+def _model_output(name: str) -> Callable[[], Any]:
+    def build() -> Any:
+        from . import _job_models
+
+        return _shape(getattr(_job_models, name))
+
+    return build
+
+
+#: Commands whose output is a service response: a function building the output skeleton.
+OUTPUT_SKELETONS: dict[str, Callable[[], Any]] = {
+    "list-model-invocation-jobs": _list_output,
+    "get-model-invocation-job": _model_output("Job"),
+    "stop-model-invocation-job": _model_output("StopJobResult"),
+    "create-model-invocation-job": _model_output("CreateJobResult"),
+}
+#: Commands whose ``--generate-cli-skeleton output`` the command itself prints, as the AWS CLI's
+#: stubbed call: after its own argument checks, through its ``--output`` and ``--query``.
+CHECKED_OUTPUT = frozenset(
+    {"get-model-invocation-job", "stop-model-invocation-job", "create-model-invocation-job"}
+)
+#: Why a command has no output skeleton (the default: it prints no service response).
+_NO_OUTPUT = {
+    "watch": "watch prints change events, not a service response, so it has no output "
+    "skeleton (as the AWS CLI's customised commands); for a job's shape see "
+    "get-model-invocation-job --generate-cli-skeleton output",
+}
 
 
 def _shape(cls: type) -> dict[str, Any]:
@@ -166,6 +196,11 @@ def skeleton(command: str, which: str) -> str:
         value: Any = {key: spec.placeholder for key, spec in COMMAND_INPUTS[command].items()}
     elif which == "output" and command in OUTPUT_SKELETONS:
         value = OUTPUT_SKELETONS[command]()
+    elif which == "output" and command in _NO_OUTPUT:
+        raise ParamValidationError(
+            f"--generate-cli-skeleton output: {_NO_OUTPUT[command]}",
+            param="--generate-cli-skeleton",
+        )
     else:
         choices = "input, output" if command in OUTPUT_SKELETONS else "input"
         raise ParamValidationError(
@@ -278,11 +313,13 @@ def apply_cli_input(command: str, args: list[str]) -> list[str] | int:
         else:
             rest.append(arg)
     try:
-        if which is not None:
+        if which is not None and not (which == "output" and command in CHECKED_OUTPUT):
             sys.stdout.write(skeleton(command, which))
             return EXIT_OK
         for text in inputs:
             rest = expand_cli_input(command, rest, text)
+        if which is not None:  # the command checks its arguments, then prints the skeleton
+            rest.append("--generate-cli-skeleton=output")
     except ParamValidationError as exc:
         sys.stderr.write(f"{PROG}: error: {exc.describe()}\n")
         return EXIT_USAGE

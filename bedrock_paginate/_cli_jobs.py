@@ -160,6 +160,10 @@ def build_parser(command: str) -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     _add_command_options(command, sub)
+    if command != WATCH:  # only what _cli_input leaves for the command (see CHECKED_OUTPUT)
+        import argparse
+
+        sub.add_argument("--generate-cli-skeleton", choices=["output"], help=argparse.SUPPRESS)
     _add_global_options(sub, suppress=True)
     return parser
 
@@ -249,11 +253,27 @@ def _refuse_listing_only(args: argparse.Namespace) -> None:
         )
 
 
+def output_format(args: argparse.Namespace) -> str:
+    """``--output``, else ``AWS_DEFAULT_OUTPUT``, else the profile's ``output``, else json (as
+    the listing and the AWS CLI)."""
+    from ._cli_list import _default_output
+
+    return str(args.output or _default_output(args.profile))
+
+
 def _run(args: argparse.Namespace, isatty: Callable[[], bool], out: TextIO) -> int:
     from ._cli_list import _compile_query
 
     query = _compile_query(args.query)
-    fmt = args.output or "json"
+    fmt = output_format(args)
+    title = _TITLES.get(args.command, "")
+    if getattr(args, "generate_cli_skeleton", None) == "output":  # the AWS CLI's stubbed call
+        from ._cli_input import OUTPUT_SKELETONS
+
+        if args.command == CREATE:
+            create_params(args)  # the structures are checked, as the stubbed call validates
+        print_result(OUTPUT_SKELETONS[args.command](), fmt, title, out, query)
+        return EXIT_OK
     with make_client(args, isatty) as client:
         if args.command == GET:
             result: Any = client.get_model_invocation_job(jobIdentifier=args.job_identifier)
@@ -261,7 +281,7 @@ def _run(args: argparse.Namespace, isatty: Callable[[], bool], out: TextIO) -> i
             result = client.stop_model_invocation_job(jobIdentifier=args.job_identifier)
         else:
             result = client.create_model_invocation_job(**create_params(args))
-    print_result(record_of(result), fmt, _TITLES.get(args.command, ""), out, query)
+    print_result(record_of(result), fmt, title, out, query)
     return EXIT_OK
 
 

@@ -151,7 +151,9 @@ def run_watch(
     """Run ``watch``; the exit code (see the module docstring)."""
     wait = sleep or time.sleep
     clock = now or _utc_now
-    fmt = args.output or "json"
+    from ._cli_jobs import output_format
+
+    fmt = output_format(args)
     live = fmt != "jsonl" and isatty()
     state = WatchState()
     screen = _Screen(out) if live else None

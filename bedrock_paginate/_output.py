@@ -215,7 +215,7 @@ _JOB_COLUMNS: tuple[tuple[str, Callable[[Mapping[str, Any]], str]], ...] = (
 def display_width(text: str) -> int:
     """Columns of ``text`` as the AWS CLI v2's table measures them (``get_text_length`` in
     ``awscli/table.py``): two for a character whose East Asian width is Wide, Fullwidth or
-    Ambiguous (CJK, most emoji, and e.g. ``é ± α —`` as a CJK terminal shows them), one for
+    Ambiguous (CJK, most emoji, and e.g. ``é ± —`` as a CJK terminal shows them), one for
     every other character (combining marks and zero-width characters included), so a table
     lines up exactly as ``aws --output table`` draws it."""
     if text.isascii():

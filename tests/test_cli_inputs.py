@@ -309,7 +309,7 @@ def test_table_aligns_wide_and_combining_characters_by_display_width() -> None:
     jobs = [
         {"jobName": "夜間バッチ", "status": "Completed", "modelId": "m"},
         {"jobName": "e\u0301te\u0301-🚀", "status": "Failed", "modelId": "m"},
-        {"jobName": "±α—…§①", "status": "Stopped", "modelId": "m"},
+        {"jobName": "±\u03b1—…§①", "status": "Stopped", "modelId": "m"},
         {"jobName": "plain\u200b", "status": "InProgress", "modelId": "m"},
     ]
     lines = table_lines(jobs)
@@ -317,8 +317,8 @@ def test_table_aligns_wide_and_combining_characters_by_display_width() -> None:
     assert display_width("夜間") == 4  # Wide
     assert display_width("\uff21") == 2  # Fullwidth
     assert display_width("🚀") == 2  # Wide emoji
-    # Ambiguous: two columns, as the AWS CLI counts them (é, ±, α, —, …, §, ①)
-    assert display_width("\u00e9±α—…§①") == 14
+    # Ambiguous: two columns, as the AWS CLI counts them (é, ±, Greek alpha, —, …, §, ①)
+    assert display_width("\u00e9±\u03b1—…§①") == 14
     assert display_width("e\u0301") == 3  # e, then a combining acute accent (Ambiguous)
     assert display_width("\u309a") == 2  # a combining mark that is Wide
     assert display_width("a\u200b") == 2  # a zero-width space is Neutral: one column
