@@ -1,9 +1,10 @@
 """Fuzzing every entry point: each CLI command's arguments (``list-model-invocation-jobs``, the
-batch-job commands, ``serve``, ``build-layer``; ``watch`` polls until stopped and has its own
-tests) and every public constructor's arguments end in a documented exit
-code or one of the library's exceptions -- never a traceback, ``unexpected error`` or a bare
-Python exception. No network: listings go to a closed loopback port, ``serve`` stops at once,
-``build-layer`` never reaches pip.
+batch-job commands, ``serve``, ``build-layer``, and ``watch --until-done`` against a fake on
+its own clock, where every job ends within a few polls) and every public constructor's
+arguments end in a documented exit code or one of the library's exceptions -- never a
+traceback, ``unexpected error``, a bare Python exception or (``watch``) endless polling. No
+network: listings go to a closed loopback port, ``serve`` stops at once, ``build-layer`` never
+reaches pip.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from bedrock_paginate import AsyncClient, BedrockPaginateError, Client, cli
@@ -191,3 +192,121 @@ def test_fake_bedrock_constructor_raises_only_library_errors(kwargs: dict[str, A
         except BedrockPaginateError:
             continue
         server.close()
+
+
+# --- watch: its arguments, against a fake on its own clock ----------------------------------
+
+#: watch's flags, each with values that fit (so most command lines run the watch) besides the
+#: extreme NUMBERS and WORDS; None marks a flag without value.
+WATCH_FLAGS: dict[str, list[str] | None] = {
+    "--job-identifier": ["JOB0", "JOB1", "abc123abc123", "arn:aws:bedrock:us-east-1:1:x"],
+    "--submit-time-after": ["2026-02-28", "2026-03-01T00:00:00Z", "2030-01-01"],
+    "--submit-time-before": ["2026-03-02", "2026-02-01T00:00:00Z", "1970-01-01"],
+    "--status-equals": ["Submitted", "InProgress", "Completed", "Failed", "NewStatus"],
+    "--name-contains": ["fuzz", "fuzz-1", "none", "%"],
+    "--interval": ["1", "0.001", "5", "86400", "86401", "0"],
+    "--output": ["json", "jsonl", "text", "table"],
+    "--region": ["us-east-1", "eu-west-1"],
+    "--query": ["status", "["],
+    "--regions": ["us-east-1"],
+    "--cli-input-json": ['{"interval": 2}', '{"untilDone": true}', '{"jobIdentifier": 1}'],
+    "--generate-cli-skeleton": ["input", "output"],
+    "--cli-read-timeout": ["1", "1e10"],
+    "--color": ["on", "off"],
+    "--debug": None,
+    "--no-paginate": None,
+    "--until-done": None,
+}
+WATCH_VALUES = st.sampled_from(NUMBERS + WORDS) | st.text(max_size=6)
+
+
+@st.composite
+def watch_arguments(draw: st.DrawFn) -> list[str]:
+    """Up to four of watch's flags, each with a value that fits or an extreme one."""
+    argv: list[str] = []
+    for flag in draw(st.lists(st.sampled_from(sorted(WATCH_FLAGS)), max_size=4)):
+        fits = WATCH_FLAGS[flag]
+        argv.append(flag)
+        if fits is not None:
+            argv.append(draw(st.sampled_from(fits) | WATCH_VALUES))
+    return argv
+
+
+class _Runaway(BaseException):
+    """watch --until-done kept polling past any job's end (not caught by the CLI)."""
+
+
+class _Clock:
+    """The fake's clock and watch's: each sleep moves it on by at least ten minutes, so every
+    job of the fake (speed 600) ends within a few polls whatever --interval says."""
+
+    def __init__(self) -> None:
+        from datetime import datetime, timezone
+
+        self.now = datetime(2026, 3, 1, tzinfo=timezone.utc)
+        self.sleeps = 0
+
+    def __call__(self) -> Any:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        from datetime import timedelta
+
+        self.sleeps += 1
+        if self.sleeps > 200:
+            raise _Runaway
+        self.now += timedelta(seconds=max(seconds, 600.0))
+
+
+@settings(FUZZ, max_examples=40)
+@given(
+    tokens=watch_arguments(),
+    fates=st.lists(st.sampled_from(["Completed", "PartiallyCompleted", "Failed"]), max_size=2),
+)
+def test_every_watch_command_line_ends_with_a_documented_exit_code(
+    capsys: pytest.CaptureFixture[str], tokens: list[str], fates: list[str]
+) -> None:
+    """watch --until-done with any arguments, against a fake whose jobs end: exit 0, 3 (a job
+    not Completed) or an error code -- never a traceback, ``unexpected error`` or endless
+    polling."""
+    from bedrock_paginate._cli_input import apply_cli_input
+    from bedrock_paginate._cli_jobs import main as jobs_main
+
+    clock = _Clock()
+    fake = FakeBedrock(now=clock, speed=600)
+    with FakeBedrockServer(fake) as server:
+        created: list[str] = []
+        with Client(endpoint_url=server.url, region_name="us-east-1") as client:
+            for i, fate in enumerate(fates):
+                arn = client.create_model_invocation_job(
+                    jobName=f"fuzz-{i}",
+                    roleArn="arn:aws:iam::123456789012:role/BatchRole",
+                    modelId="anthropic.claude-3-haiku-20240307-v1:0",
+                    inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://my-bucket/in/"}},
+                    outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://my-bucket/out/"}},
+                ).job_arn
+                fake.set_job_fate(arn, outcome=fate, total=60, rate=60)
+                created.append(arn)
+        for i, arn in enumerate(created):
+            tokens = [arn if t == f"JOB{i}" else t for t in tokens]
+        argv = ["watch", "--until-done", "--endpoint-url", server.url, "--region", "us-east-1"]
+        argv += tokens
+        try:  # as cli.main: --cli-input-json / --generate-cli-skeleton first
+            rewritten = apply_cli_input("watch", argv[1:])
+            code = (
+                rewritten
+                if isinstance(rewritten, int)
+                else jobs_main(
+                    ["watch", *rewritten], "watch", isatty=lambda: False, sleep=clock.sleep,
+                    now=clock,
+                )
+            )  # fmt: skip
+        except _Runaway:
+            pytest.fail(f"watch kept polling: {argv}")
+    out, err = capsys.readouterr()
+    event(f"exit {code}")
+    assert code in (*EXIT_CODES, 3), (argv, err)
+    if "--debug" not in argv:
+        assert "Traceback" not in err, (argv, err)
+    assert "unexpected error" not in err, (argv, err)
+    assert "FAKEsecretFUZZcanary" not in out + err
