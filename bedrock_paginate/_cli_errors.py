@@ -12,7 +12,15 @@ from collections.abc import Sequence
 
 from ._argparse import EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OTHER, EXIT_SERVICE, EXIT_USAGE
 
-__all__ = ["FLAG_FOR_PARAM", "PROG", "cli_wording", "error_message", "exit_code", "report"]
+__all__ = [
+    "FLAG_FOR_PARAM",
+    "PROG",
+    "cli_wording",
+    "error_message",
+    "exit_code",
+    "profile_flag_wording",
+    "report",
+]
 
 PROG = "bedrock-paginate"
 
@@ -82,6 +90,11 @@ def cli_wording(message: str, param: str | None) -> str:
     return re.sub(pattern, flag, message)
 
 
+def profile_flag_wording(message: str) -> str:
+    """``message`` for a profile the user typed with ``--profile`` (the library says "in code")."""
+    return message.replace("a profile was named in code", "a profile was named with --profile")
+
+
 def report(
     exc: BaseException, resume: Sequence[str], *, debug: bool, profile_flag: bool = False
 ) -> int:
@@ -91,10 +104,8 @@ def report(
 
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=err)
     message = error_message(exc)
-    if profile_flag:  # the library says "in code"; here the user typed --profile
-        message = message.replace(
-            "a profile was named in code", "a profile was named with --profile"
-        )
+    if profile_flag:
+        message = profile_flag_wording(message)
     if isinstance(exc, KeyboardInterrupt):
         err.write("\n")
     elif message:

@@ -306,7 +306,7 @@ def _fail(exc: BaseException, *, debug: bool, args: argparse.Namespace | None = 
     """Report ``exc`` as the listing does (its message and exit code; these commands have
     nothing to resume) and return the exit code. A bad parameter is named by its flag, as
     argparse names the flags it refuses (``argument --tags: ...``)."""
-    from ._cli_errors import PROG
+    from ._cli_errors import PROG, profile_flag_wording
     from ._cli_errors import error_message as _error_message
     from ._cli_errors import exit_code as _exit_code
 
@@ -315,6 +315,8 @@ def _fail(exc: BaseException, *, debug: bool, args: argparse.Namespace | None = 
 
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
     message = _error_message(exc)
+    if args is not None and args.profile is not None:
+        message = profile_flag_wording(message)
     flag = _flag_of(exc, args)
     prefix = f"{PROG}: error: "
     if flag is not None and message.startswith(prefix) and flag not in message:

@@ -239,3 +239,18 @@ def test_watch_has_no_output_skeleton_and_says_why(
     assert (code, out) == (252, "")
     assert "watch prints change events, not a service response" in err
     assert "get-model-invocation-job --generate-cli-skeleton output" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [[GET, "--job-identifier", "j"], [STOP, "--job-identifier", "j"], ["watch", "--until-done"]],
+)
+def test_a_profile_given_with_the_flag_is_not_named_in_code(
+    capsys: pytest.CaptureFixture[str], config: Path, argv: list[str]
+) -> None:
+    """--profile without keys: the error says the profile was named with --profile."""
+    config.write_text("[profile empty]\nregion = us-east-1\n")
+    code, _, err = run(capsys, *argv, "--profile", "empty", "--endpoint-url", "http://127.0.0.1:9")
+    assert code == 253
+    assert "environment variables (skipped: a profile was named with --profile)" in err
+    assert "in code" not in err
