@@ -280,6 +280,29 @@ def test_serve_main_missing_fixture_returns_255(tmp_path: Path) -> None:
     assert "absent.json" in err.getvalue()
 
 
+def test_serve_main_address_errors_name_the_address_and_flags(server: FakeBedrockServer) -> None:
+    """A port in use or a host that cannot be resolved: 255, naming the address, --host/--port
+    and the reason -- not a bare '[Errno 98]'."""
+    port = server.url.rsplit(":", 1)[1]
+    err = io.StringIO()
+    assert serve_main(["--port", port], stdout=io.StringIO(), stderr=err) == 255
+    message = err.getvalue()
+    assert f"cannot listen on 127.0.0.1:{port} (--host/--port): " in message
+    assert "[Errno" not in message
+    err = io.StringIO()
+    assert serve_main(["--host", "999.1.1.1"], stdout=io.StringIO(), stderr=err) == 255
+    message = err.getvalue()
+    assert "cannot listen on 999.1.1.1:0 (--host/--port): " in message
+    assert "[Errno" not in message
+
+
+def test_serve_main_bad_region_names_the_flag() -> None:
+    """--region 'bad!': 252, the message names --region."""
+    err = io.StringIO()
+    assert serve_main(["--region", "bad!"], stdout=io.StringIO(), stderr=err) == 252
+    assert "error: argument --region: region must match" in err.getvalue()
+
+
 def _start_serve(*args: str) -> tuple[subprocess.Popen[str], str]:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     env.pop("AWS_ACCESS_KEY_ID", None)

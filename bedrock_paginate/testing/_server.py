@@ -472,6 +472,10 @@ def _serve_args(argv: Sequence[str]) -> list[str]:
     return args[1:] if args[:1] == ["serve"] else args
 
 
+#: serve's flag for a FakeBedrock/FakeBedrockServer parameter, so its errors name the flag.
+_FLAG_FOR_PARAM = {"region": "--region", "seed": "--seed", "host": "--host", "port": "--port"}
+
+
 def serve_main(
     argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None
 ) -> int:
@@ -487,16 +491,29 @@ def serve_main(
     args = parse(_parser(), _serve_args(sys.argv[1:] if argv is None else argv), stderr=err)
     if isinstance(args, int):
         return args
+    host = args.host or "127.0.0.1"
     try:
         fake = _fake_from_args(args)
         server = FakeBedrockServer(
-            fake, host=args.host or "127.0.0.1", port=args.port, allow_remote=args.host is not None
+            fake, host=host, port=args.port, allow_remote=args.host is not None
         )
         server.start()
     except ParamValidationError as exc:
-        print(f"bedrock-paginate serve: error: {exc.message}", file=err)
+        flag = _FLAG_FOR_PARAM.get(str(exc.param))
+        print(
+            f"bedrock-paginate serve: error: {f'argument {flag}: ' if flag else ''}{exc.message}",
+            file=err,
+        )
         return EXIT_USAGE
-    except (BedrockPaginateError, OSError) as exc:
+    except OSError as exc:  # the address: in use, not local, not resolvable
+        reason = exc.strerror or str(exc)
+        print(
+            f"bedrock-paginate serve: error: cannot listen on {host}:{args.port} (--host/--port): "
+            f"{reason[:1].lower()}{reason[1:]}",
+            file=err,
+        )
+        return EXIT_OTHER
+    except BedrockPaginateError as exc:
         print(f"bedrock-paginate serve: error: {exc}", file=err)
         return EXIT_OTHER
     stop = threading.Event()
