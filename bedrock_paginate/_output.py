@@ -12,7 +12,9 @@ streamed:
   applied to the whole result.
 * ``text`` streams one page at a time, as the AWS CLI's text formatter does: each page is
   rendered as ``{"invocationJobSummaries": [...]}`` (``--query`` applied to that page), then a
-  final ``NEXTTOKEN<TAB>token`` line when the listing stopped early.
+  final ``NEXTTOKEN<TAB>token`` line when the listing stopped early (with ``--query``, the query
+  run on ``{"NextToken": {"NextToken": token}}``, as the AWS CLI: ``--query NextToken`` prints
+  the bare token, a query of the jobs ``None``).
 * ``table`` buffers, then prints an aligned summary (name, status, model, submitted, ended,
   records processed/total); with ``--query`` it prints a generic table of the query's result.
 * ``jsonl`` streams one compact JSON object per job, flushed per page; ``--query`` is applied to
@@ -391,8 +393,11 @@ class _TextSink(_BaseSink):
             self._out.write([(format_text(self._query.search({_RESULT_KEY: jobs})), len(jobs))])
 
     def finish(self, next_token: str | None, *, complete: bool) -> None:
-        if next_token is not None:
-            self._out.write([(format_text({"NextToken": {"NextToken": next_token}}), 0)])
+        if next_token is not None:  # the query runs on it too, as in the AWS CLI
+            value: Any = {"NextToken": {"NextToken": next_token}}
+            if self._query is not None:
+                value = self._query.search(value)
+            self._out.write([(format_text(value), 0)])
 
 
 class _JsonlSink(_BaseSink):

@@ -506,3 +506,27 @@ def test_create_takes_its_structures_from_cli_input_json(
     )  # fmt: skip
     assert code == 0, err
     assert "jobArn" in out
+
+
+def test_text_query_applies_to_the_next_token_too(
+    capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    """--output text --query: as the AWS CLI's text formatter, the query also runs on the
+    {"NextToken": {"NextToken": T}} it prints last, so `--query NextToken` ends with the bare
+    token (what scripts read) and a query of the jobs ends with None."""
+    import json
+
+    base = [CMD, "--endpoint-url", url, "--max-items", "2", "--page-size", "2"]
+    token = json.loads(run(capsys, *base, "--query", "NextToken", "--output", "json")[1])
+    assert isinstance(token, str)
+    code, out, _ = run(capsys, *base, "--query", "NextToken", "--output", "text")
+    assert code == 0
+    assert out.splitlines() == ["None", token]
+    code, out, _ = run(
+        capsys, *base, "--query", "invocationJobSummaries[].jobName", "--output", "text"
+    )
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert len(lines[0].split("\t")) == 2
+    assert lines[1] == "None"
