@@ -9,7 +9,10 @@ construction, ``--query`` and error reporting, so exit codes and messages are th
 The three operations take the AWS CLI's flags (structure values as JSON, ``file://PATH`` or
 shorthand; see ``_cli_values``) and print what the AWS CLI prints: the response without
 ``ResponseMetadata``, in ``json`` (4-space indent, ISO 8601 timestamps with offset), ``text`` or
-``table``; an empty response (stop) prints nothing. ``watch`` lives in ``_cli_watch``.
+``table`` (``--output``, else ``AWS_DEFAULT_OUTPUT``, else the profile's ``output``); an empty
+response (stop) prints nothing. ``--generate-cli-skeleton output`` prints the response shape the
+same way after the usual argument checks, without a call. An output that cannot be written is
+reported as such (255; create also names the job it created). ``watch`` lives in ``_cli_watch``.
 
 Loaded only when one of these commands runs; the listing never imports it.
 """
