@@ -284,7 +284,14 @@ def _run(args: argparse.Namespace, isatty: Callable[[], bool], out: TextIO) -> i
             result = client.stop_model_invocation_job(jobIdentifier=args.job_identifier)
         else:
             result = client.create_model_invocation_job(**create_params(args))
-    print_result(record_of(result), fmt, title, out, query)
+    try:
+        print_result(record_of(result), fmt, title, out, query)
+    except (Exception, KeyboardInterrupt):
+        if args.command == CREATE:  # the job exists: say which, as stdout never got its ARN
+            from ._cli_errors import PROG
+
+            sys.stderr.write(f"{PROG}: the job was created: {result.job_arn}\n")
+        raise
     return EXIT_OK
 
 

@@ -254,3 +254,24 @@ def test_a_profile_given_with_the_flag_is_not_named_in_code(
     assert code == 253
     assert "environment variables (skipped: a profile was named with --profile)" in err
     assert "in code" not in err
+
+
+class _FullStream(io.StringIO):
+    """Standard output on a full disk (> /dev/full)."""
+
+    def write(self, text: str) -> int:
+        raise OSError(28, "No space left on device")
+
+
+def test_create_names_the_job_it_created_when_the_output_cannot_be_written(
+    capsys: pytest.CaptureFixture[str], endpoint: str, fake: FakeBedrock
+) -> None:
+    """create on a full disk: the job exists but its ARN never reached stdout, so stderr names
+    it besides the output error (255)."""
+    code = jobs_main(CREATE, CREATE[0], isatty=lambda: False, stdout=_FullStream())
+    err = capsys.readouterr().err
+    assert code == 255
+    assert "could not write the output" in err
+    arns = [job["jobArn"] for job in fake.jobs]
+    assert len(arns) == 1
+    assert f"the job was created: {arns[0]}" in err
