@@ -6,9 +6,10 @@ the command's own parser runs, so validation and messages are the command's; a f
 on the command line wins over the JSON (as in the AWS CLI). ``--generate-cli-skeleton`` prints
 the JSON skeleton (``input``, the default; or ``output`` for a command whose output is a service
 response) and exits 0 without calling anything. As the AWS CLI's stubbed call, ``output`` for
-get/stop/create (:data:`CHECKED_OUTPUT`) is left to the command, which checks its arguments
-first (required flags stay required) and prints the skeleton through its ``--output`` and
-``--query`` (stop's empty response prints nothing). ``watch`` prints events, not a response: like
+the listing and get/stop/create (:data:`CHECKED_OUTPUT`) is left to the command, which parses
+its arguments first (required flags stay required) and prints the skeleton through its
+``--output`` and ``--query`` (the listing as one raw page; stop's empty response prints
+nothing). ``watch`` prints events, not a response: like
 the AWS CLI's customised commands it has no output skeleton, and says so.
 
 A new command is one more entry in :data:`COMMAND_INPUTS` (and :data:`OUTPUT_SKELETONS` when it
@@ -139,7 +140,12 @@ OUTPUT_SKELETONS: dict[str, Callable[[], Any]] = {
 #: Commands whose ``--generate-cli-skeleton output`` the command itself prints, as the AWS CLI's
 #: stubbed call: after its own argument checks, through its ``--output`` and ``--query``.
 CHECKED_OUTPUT = frozenset(
-    {"get-model-invocation-job", "stop-model-invocation-job", "create-model-invocation-job"}
+    {
+        "list-model-invocation-jobs",
+        "get-model-invocation-job",
+        "stop-model-invocation-job",
+        "create-model-invocation-job",
+    }
 )
 #: Why a command has no output skeleton (the default: it prints no service response).
 _NO_OUTPUT = {

@@ -186,6 +186,8 @@ class _Run:
                 "--record and --replay cannot be used together", param="--replay"
             )
         query = _compile_query(self.args.query)
+        if getattr(self.args, "generate_cli_skeleton", None) == "output":
+            return self.output_skeleton(query)
         self.warn_if_inverted()
         if self.args.regions is not None:
             return self.regions(query)
@@ -194,6 +196,17 @@ class _Run:
             if not paginate:
                 return self.single_page(client, query)
             return self.listing(client, query)
+
+    def output_skeleton(self, query: Query | None) -> int:
+        """``--generate-cli-skeleton output``: the response shape as one raw page (the AWS
+        CLI's stubbed call), in the chosen format with ``--query``; nothing is called."""
+        from ._cli_input import OUTPUT_SKELETONS
+        from ._output import render_single_page
+
+        shape = OUTPUT_SKELETONS["list-model-invocation-jobs"]()
+        jobs, token = shape["invocationJobSummaries"], shape["nextToken"]
+        render_single_page(self.fmt, jobs, token, self.out, self.err, query)
+        return EXIT_OK
 
     def single_page(self, client: Client, query: Query | None) -> int:
         from ._output import job_record, render_single_page

@@ -293,6 +293,8 @@ def _add_list_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     from . import __version__
 
     parser = new_parser(
@@ -313,6 +315,8 @@ def _build_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     _add_list_options(listing)
+    # only what _cli_input leaves for the command (see _cli_input.CHECKED_OUTPUT)
+    listing.add_argument("--generate-cli-skeleton", choices=["output"], help=argparse.SUPPRESS)
     _add_global_options(listing, suppress=True)
     commands.add_parser(
         SERVE,

@@ -275,3 +275,18 @@ def test_create_names_the_job_it_created_when_the_output_cannot_be_written(
     arns = [job["jobArn"] for job in fake.jobs]
     assert len(arns) == 1
     assert f"the job was created: {arns[0]}" in err
+
+
+def test_the_listing_output_skeleton_goes_through_output_and_query(
+    capsys: pytest.CaptureFixture[str], config: Path
+) -> None:
+    """list --generate-cli-skeleton output, as the AWS CLI's stubbed call: one page of the
+    response shape, printed in --output with --query; argument errors still come first."""
+    base = ["list-model-invocation-jobs", "--generate-cli-skeleton", "output"]
+    code, out, _ = run(capsys, *base, "--query", "invocationJobSummaries[].jobName")
+    assert (code, json.loads(out)) == (0, ["jobName"])
+    code, out, _ = run(capsys, *base, "--output", "text", "--query", "nextToken")
+    assert (code, out) == (0, "nextToken\n")
+    code, out, err = run(capsys, *base, "--max-items", "x")
+    assert (code, out) == (252, "")
+    assert "--max-items" in err
