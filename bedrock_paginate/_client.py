@@ -93,6 +93,12 @@ def _job_operation(name: str) -> Operation:
     return OPERATIONS[name]
 
 
+def _job_request(name: str, params: Mapping[str, Any]) -> tuple[Operation, Mapping[str, Any]]:
+    """A batch-job operation and its validated ``params``: the arguments of ``_call``."""
+    operation = _job_operation(name)
+    return operation, operation.validate(params)
+
+
 def _no_sleep(seconds: float) -> None:
     """The sleep of a replaying client."""
 
@@ -358,14 +364,12 @@ class Client(_ClientBase):
 
     def get_model_invocation_job(self, **params: Unpack[JobIdentifierParams]) -> Job:
         """GetModelInvocationJob (``jobIdentifier=``: the job's ARN or id): the typed job."""
-        operation = _job_operation("get_model_invocation_job")
-        job: Job = self._call(operation, operation.validate(params))
+        job: Job = self._call(*_job_request("get_model_invocation_job", params))
         return job
 
     def stop_model_invocation_job(self, **params: Unpack[JobIdentifierParams]) -> StopJobResult:
         """StopModelInvocationJob (``jobIdentifier=``); ``ConflictException`` once finished."""
-        operation = _job_operation("stop_model_invocation_job")
-        result: StopJobResult = self._call(operation, operation.validate(params))
+        result: StopJobResult = self._call(*_job_request("stop_model_invocation_job", params))
         return result
 
     def create_model_invocation_job(self, **params: Unpack[CreateJobParams]) -> CreateJobResult:
@@ -374,8 +378,7 @@ class Client(_ClientBase):
 
         Without ``clientRequestToken`` one is generated for the call, so retries never start
         a second job."""
-        operation = _job_operation("create_model_invocation_job")
-        result: CreateJobResult = self._call(operation, operation.validate(params))
+        result: CreateJobResult = self._call(*_job_request("create_model_invocation_job", params))
         return result
 
     def wait_for_model_invocation_job(
@@ -501,24 +504,23 @@ class AsyncClient(_ClientBase):
 
     async def get_model_invocation_job(self, **params: Unpack[JobIdentifierParams]) -> Job:
         """GetModelInvocationJob (``jobIdentifier=``: the job's ARN or id): the typed job."""
-        operation = _job_operation("get_model_invocation_job")
-        job: Job = await self._call(operation, operation.validate(params))
+        job: Job = await self._call(*_job_request("get_model_invocation_job", params))
         return job
 
     async def stop_model_invocation_job(
         self, **params: Unpack[JobIdentifierParams]
     ) -> StopJobResult:
         """StopModelInvocationJob (``jobIdentifier=``); ``ConflictException`` once finished."""
-        operation = _job_operation("stop_model_invocation_job")
-        result: StopJobResult = await self._call(operation, operation.validate(params))
+        result: StopJobResult = await self._call(*_job_request("stop_model_invocation_job", params))
         return result
 
     async def create_model_invocation_job(
         self, **params: Unpack[CreateJobParams]
     ) -> CreateJobResult:
         """CreateModelInvocationJob, as :meth:`Client.create_model_invocation_job`."""
-        operation = _job_operation("create_model_invocation_job")
-        result: CreateJobResult = await self._call(operation, operation.validate(params))
+        result: CreateJobResult = await self._call(
+            *_job_request("create_model_invocation_job", params)
+        )
         return result
 
     async def wait_for_model_invocation_job(
