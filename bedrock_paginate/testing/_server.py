@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType, TracebackType
-from typing import Any, Protocol, TextIO, TypeVar
+from typing import Any, Generic, Protocol, TextIO, TypeVar
 from urllib.parse import parse_qsl
 
 from .._argparse import EXIT_OTHER, EXIT_USAGE, new_parser, parse
@@ -58,7 +58,8 @@ class FakeService(Protocol):
     def now(self) -> Any: ...
 
 
-_Server = TypeVar("_Server", bound="LoopbackServer")
+_Server = TypeVar("_Server", bound="LoopbackServer[Any]")
+_Service = TypeVar("_Service", bound="FakeService")
 
 
 def is_loopback(host: str) -> bool:
@@ -221,7 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
 
 
-class LoopbackServer:
+class LoopbackServer(Generic[_Service]):
     """A loopback HTTP server for a fake service, in a daemon thread.
 
     Use it as a context manager (or call :meth:`start` and :meth:`close`)::
@@ -230,7 +231,7 @@ class LoopbackServer:
             httpx.get(server.url + "/model-invocation-jobs")
 
     Args:
-        service: the fake to serve.
+        service: the fake to serve (also :attr:`fake`, typed as passed).
         host: address to bind; must be loopback unless ``allow_remote`` is true.
         port: port to bind; 0 picks a free one.
         allow_remote: allow a non-loopback ``host`` (the fake has no real security).
@@ -242,7 +243,7 @@ class LoopbackServer:
 
     def __init__(
         self,
-        service: FakeService,
+        service: _Service,
         *,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -256,6 +257,8 @@ class LoopbackServer:
                 param="host",
             )
         self._service = service
+        #: The fake being served.
+        self.fake = service
         self._address = (host, port)
         self._max_delay = max_delay
         self._server: _HTTPServer | None = None
@@ -318,20 +321,8 @@ class LoopbackServer:
         self.close()
 
 
-class FakeBedrockServer(LoopbackServer):
+class FakeBedrockServer(LoopbackServer[FakeBedrock]):
     """A loopback HTTP server for a :class:`FakeBedrock` (see :class:`LoopbackServer`)."""
-
-    def __init__(
-        self,
-        fake: FakeBedrock,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        allow_remote: bool = False,
-        max_delay: float = 30.0,
-    ) -> None:
-        super().__init__(fake, host=host, port=port, allow_remote=allow_remote, max_delay=max_delay)
-        self.fake = fake
 
 
 # --- the `serve` command ---------------------------------------------------------------------

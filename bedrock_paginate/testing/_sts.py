@@ -317,18 +317,6 @@ def _error(status: int, code: str, message: str) -> FakeResponse:
     )
 
 
-class FakeStsServer(LoopbackServer):
+class FakeStsServer(LoopbackServer[FakeSts]):
     """A loopback HTTP server for a :class:`FakeSts` (point ``AWS_ENDPOINT_URL_STS`` at
     :attr:`url`)."""
-
-    def __init__(
-        self,
-        fake: FakeSts,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        allow_remote: bool = False,
-        max_delay: float = 30.0,
-    ) -> None:
-        super().__init__(fake, host=host, port=port, allow_remote=allow_remote, max_delay=max_delay)
-        self.fake = fake
