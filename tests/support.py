@@ -1,19 +1,24 @@
 """Helpers shared by the client test modules: one listing through either shell
-(:func:`listing`), a counting credential_process profile, and a fake that refuses revoked
-session tokens."""
+(:func:`listing`), a counting credential_process profile, a fake that refuses revoked
+session tokens, and an example Lambda handler imported against a served fake
+(:func:`lambda_example`)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib.util
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import pytest
 
 from bedrock_paginate import AsyncClient, BedrockPaginateError, Client, Page, PaginationOptions
-from bedrock_paginate.testing import FakeBedrock, FakeResponse
+from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer, FakeResponse
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -177,3 +182,35 @@ class TokenFake(FakeBedrock):
             )
         self.statuses.append(response.status)
         return response
+
+
+@contextlib.contextmanager
+def lambda_example(
+    example: Path, fake: FakeBedrock, aws_dir: Path
+) -> Iterator[tuple[ModuleType, FakeBedrockServer]]:
+    """Serve ``fake`` and import the example handler module at ``example`` with a Lambda-like
+    environment pointing at it (the example keys, no profile, token or local AWS files: those
+    would be ``aws_dir/missing``); close the module's ``CLIENT`` afterwards."""
+    nowhere = str(aws_dir / "missing")
+    with FakeBedrockServer(fake) as server, pytest.MonkeyPatch.context() as mp:
+        for name, value in {
+            "AWS_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+            "AWS_ENDPOINT_URL_BEDROCK": server.url,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONFIG_FILE": nowhere,
+            "AWS_SHARED_CREDENTIALS_FILE": nowhere,
+        }.items():
+            mp.setenv(name, value)
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK"):
+            mp.delenv(name, raising=False)
+        spec = importlib.util.spec_from_file_location(example.stem + "_example", example)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        try:
+            yield module, server
+        finally:
+            module.CLIENT.close()

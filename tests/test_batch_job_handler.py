@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -11,11 +10,10 @@ from typing import Any
 import pytest
 
 from bedrock_paginate import ResourceNotFoundException
-from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer, generate_jobs
+from bedrock_paginate.testing import FakeBedrock, generate_jobs
+from tests.support import ACCESS_KEY, SECRET_KEY, lambda_example
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "batch_job_handler.py"
-ACCESS_KEY = "AKIDEXAMPLE"
-SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 JOB = {
     "jobName": "from-lambda",
     "roleArn": "arn:aws:iam::123456789012:role/BatchRole",
@@ -39,29 +37,8 @@ def fake() -> FakeBedrock:
 @pytest.fixture(scope="module")
 def lam(fake: FakeBedrock, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     """The example, imported with a Lambda-like environment pointing at the fake."""
-    nowhere = str(tmp_path_factory.mktemp("aws") / "missing")
-    with FakeBedrockServer(fake) as server, pytest.MonkeyPatch.context() as mp:
-        for name, value in {
-            "AWS_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-            "AWS_ENDPOINT_URL_BEDROCK": server.url,
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_CONFIG_FILE": nowhere,
-            "AWS_SHARED_CREDENTIALS_FILE": nowhere,
-        }.items():
-            mp.setenv(name, value)
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_BEARER_TOKEN_BEDROCK"):
-            mp.delenv(name, raising=False)
-        spec = importlib.util.spec_from_file_location("batch_job_handler_example", EXAMPLE)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        try:
-            yield module
-        finally:
-            module.CLIENT.close()
+    with lambda_example(EXAMPLE, fake, tmp_path_factory.mktemp("aws")) as (module, server):
+        yield module
         assert server.errors == []
 
 
