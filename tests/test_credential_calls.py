@@ -5,7 +5,6 @@ unsigned operations, secret headers redacted from the transport's exception)."""
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -40,18 +39,13 @@ from tests.sso_support import (
     World,
     running_world,
 )
+from tests.support import closed_url
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     with running_world(tmp_path) as running:
         yield running
-
-
-def _closed_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def _json_error(status: int, code: str, body: Mapping[str, object]) -> HttpResponse:
@@ -225,7 +219,7 @@ def test_the_sso_bearer_token_is_redacted_from_the_transport_error(world: World)
         str(world.home), start_url=START_URL, region="us-east-1", session_name="corp"
     )
     token = json.loads(Path(path).read_text())["accessToken"]
-    options = world.options(SESSION_CONFIG, env={"AWS_ENDPOINT_URL_SSO": _closed_url()})
+    options = world.options(SESSION_CONFIG, env={"AWS_ENDPOINT_URL_SSO": closed_url()})
     with pytest.raises(CredentialRetrievalError) as info:
         world.load(options)
     request = _httpx_request_of(info.value)
@@ -240,7 +234,7 @@ def test_the_dpop_proof_is_redacted_from_the_transport_error(world: World) -> No
     world.signin.aws_login(
         str(world.login_cache), session=LOGIN_SESSION, lifetime=timedelta(minutes=-1)
     )
-    options = world.options(LOGIN_CONFIG, env={"AWS_ENDPOINT_URL_SIGNIN": _closed_url()})
+    options = world.options(LOGIN_CONFIG, env={"AWS_ENDPOINT_URL_SIGNIN": closed_url()})
     with pytest.raises(CredentialRetrievalError, match="could not connect") as info:
         world.load(options)
     request = _httpx_request_of(info.value)

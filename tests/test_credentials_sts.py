@@ -33,6 +33,7 @@ from bedrock_paginate.errors import (
 )
 from bedrock_paginate.testing import FakeResponse, FakeSts, FakeStsServer
 from bedrock_paginate.testing._server import LoopbackServer
+from tests.support import closed_port
 
 BASE_KEY = "AKIDEXAMPLEBASE00001"
 BASE_SECRET = "FAKEBASESECRET/+canary0123456789abc"
@@ -605,11 +606,7 @@ def test_throttling_and_idp_errors_are_retried(world: World) -> None:
 
 def test_unreachable_sts_is_a_clear_error_after_retries(world: World, tmp_path: Path) -> None:
     """A closed port: CredentialRetrievalError naming the profile and the endpoint."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = closed_port()
     sleeps: list[float] = []
     options = world.options(
         config=role("r1", "source_profile = base\n"),

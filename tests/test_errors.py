@@ -8,7 +8,6 @@ import copy
 import inspect
 import multiprocessing
 import pickle
-import socket
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -18,7 +17,7 @@ import pytest
 import bedrock_paginate.fixtures
 from bedrock_paginate import AsyncClient, BedrockPaginateError, Client, ThrottlingException
 from bedrock_paginate.errors import ServiceError, TransportError
-from tests.support import client_options
+from tests.support import client_options, closed_port
 
 #: A value for each required constructor argument of the error classes (by name).
 _SAMPLES: dict[str, Any] = {
@@ -116,15 +115,8 @@ def test_a_worker_process_error_reaches_the_parent_as_itself() -> None:
 # --- the transport's exception is kept -------------------------------------------------------
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 def _options() -> dict[str, Any]:
-    return client_options(f"http://127.0.0.1:{_closed_port()}", max_attempts=2)
+    return client_options(f"http://127.0.0.1:{closed_port()}", max_attempts=2)
 
 
 @pytest.mark.parametrize("shell", ["sync", "async"])

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import warnings
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from hypothesis import strategies as st
 
 from bedrock_paginate import AsyncClient, BedrockPaginateError, Client, cli
 from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer
+from tests.support import closed_port
 
 FUZZ = settings(
     max_examples=40,
@@ -54,13 +54,6 @@ COMMANDS: dict[str, list[str]] = {
 }  # fmt: skip
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Fake keys, private files, a closed loopback endpoint, no serving, no pip."""
@@ -78,7 +71,7 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "FAKEsecretFUZZcanary")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port()}")
     monkeypatch.setattr(_server, "_wait", lambda stop: None)
 
     def no_pip(*_: object, **__: object) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -59,6 +58,7 @@ from tests.support import (
     Listing,
     TokenFake,
     client_options,
+    closed_port,
     counting_process_profile,
     list_async,
     list_sync,
@@ -235,18 +235,11 @@ def test_client_errors_are_not_retried(
     assert outcome.arns == expected_arns(fake)[:PAGE]
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 @pytest.mark.parametrize("shell", SHELLS)
 def test_connection_refused_is_retried_then_a_transport_error(shell: str) -> None:
     """Nothing listening: three attempts, then TransportError saying retries are exhausted."""
     sleeps: list[float] = []
-    outcome = listing(shell, _options(f"http://127.0.0.1:{_closed_port()}", sleeps))
+    outcome = listing(shell, _options(f"http://127.0.0.1:{closed_port()}", sleeps))
     assert isinstance(outcome.error, TransportError)
     assert "could not connect" in str(outcome.error)
     assert "retries exhausted after 3 attempts" in str(outcome.error)

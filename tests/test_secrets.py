@@ -13,7 +13,6 @@ import asyncio
 import json
 import logging
 import re
-import socket
 import sys
 import traceback
 import types
@@ -43,6 +42,7 @@ from bedrock_paginate.testing import (
     ReceivedRequest,
     generate_jobs,
 )
+from tests.support import closed_port
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -305,19 +305,12 @@ def test_no_secret_leaks_when_the_body_is_too_large(
     _finish(evidence, caplog, *fake.signatures)
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 @pytest.mark.parametrize("shell", SHELLS)
 def test_no_secret_leaks_when_nothing_listens(
     evidence: Evidence, caplog: pytest.LogCaptureFixture, shell: str
 ) -> None:
     """Connection refused, retried, then TransportError: nothing secret anywhere."""
-    run(shell, _options(f"http://127.0.0.1:{_closed_port()}"), evidence)
+    run(shell, _options(f"http://127.0.0.1:{closed_port()}"), evidence)
     assert "could not connect" in str(evidence.errors[0])
     _finish(evidence, caplog)
 
@@ -585,7 +578,7 @@ def test_reachable_texts_finds_a_planted_token() -> None:
 def test_no_secret_reachable_from_a_transport_error(shell: str) -> None:
     """Connection refused: the TransportError still says why (httpx's ConnectError and the
     OS error below it), but no object reachable from it holds the token or a signature."""
-    options = _options(f"http://127.0.0.1:{_closed_port()}", max_attempts=1)
+    options = _options(f"http://127.0.0.1:{closed_port()}", max_attempts=1)
     if shell == "sync":
         with Client(**options) as client, pytest.raises(TransportError) as caught:
             client.list_model_invocation_jobs()
@@ -621,7 +614,7 @@ def test_no_secret_reachable_from_an_unreachable_sts_error(tmp_path: Path) -> No
     options = ChainOptions(
         environ={
             "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_ENDPOINT_URL_STS": f"http://127.0.0.1:{_closed_port()}",
+            "AWS_ENDPOINT_URL_STS": f"http://127.0.0.1:{closed_port()}",
         },
         files=SharedFiles(config_path=str(config), credentials_path=str(tmp_path / "none")),
         profile_name="dev",

@@ -30,6 +30,7 @@ from tests.sso_support import (
     World,
     running_world,
 )
+from tests.support import closed_url
 
 
 @pytest.fixture
@@ -470,11 +471,7 @@ def test_bad_endpoint_url_and_region_are_config_errors(world: World) -> None:
 
 def test_unreachable_portal_names_the_endpoint_after_retries(world: World) -> None:
     """Nothing listening: a CredentialRetrievalError naming the endpoint, after 3 attempts."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    dead = closed_url()
     _session_login(world)
     sleeps: list[float] = []
     options = world.options(SESSION_CONFIG, env={"AWS_ENDPOINT_URL_SSO": dead})
@@ -618,11 +615,7 @@ def test_endpoints_come_from_the_clients_profile(world: World) -> None:
 
 def test_the_clients_retry_mode_applies(world: World) -> None:
     """retry mode 'off' on the client: one attempt at an unreachable portal, no sleep."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    dead = closed_url()
     _session_login(world)
     sleeps: list[float] = []
     options = world.options(
