@@ -274,3 +274,45 @@ def test_to_dict_round_trips_valid_jobs(jobs: list[dict[str, Any]], token: str |
     if token is not None:
         expected["nextToken"] = token
     assert expected == out
+
+
+# ModelInvocationJobSummary's members in the service model's order (bedrock 2023-04-20);
+# GetModelInvocationJobResponse has the same members in the same order.
+SERVICE_MEMBER_ORDER = [
+    "jobArn",
+    "jobName",
+    "modelId",
+    "clientRequestToken",
+    "roleArn",
+    "status",
+    "message",
+    "submitTime",
+    "lastModifiedTime",
+    "endTime",
+    "inputDataConfig",
+    "outputDataConfig",
+    "vpcConfig",
+    "timeoutDurationInHours",
+    "jobExpirationTime",
+    "modelInvocationType",
+    "totalRecordCount",
+    "processedRecordCount",
+    "successRecordCount",
+    "errorRecordCount",
+]
+
+
+def test_job_and_summary_keep_the_service_member_order() -> None:
+    """``Job`` and ``JobSummary`` share their members through one base; each declares its own
+    ``jobName``, which still comes second (the order ``to_dict()`` and the CLI print)."""
+    import attrs
+
+    from bedrock_paginate import Job
+    from bedrock_paginate.models import WIRE, JobSummary
+
+    for cls in (JobSummary, Job):
+        wire = [f.metadata[WIRE] for f in attrs.fields(cls) if WIRE in f.metadata]
+        assert wire == SERVICE_MEMBER_ORDER, cls
+    assert attrs.fields_dict(JobSummary)["job_name"].default is attrs.NOTHING
+    assert attrs.fields_dict(Job)["job_name"].default is None
+    assert not issubclass(Job, JobSummary)
