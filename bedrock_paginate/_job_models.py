@@ -7,9 +7,8 @@ response dict, enums typed as ``str``). The nested configurations (``InputDataCo
 ``OutputDataConfig``, ``VpcConfig``) are the listing's: the shapes are the same.
 
 ``GetModelInvocationJobResponse`` has exactly the members of ``ModelInvocationJobSummary``, in
-the same order; only ``jobName`` is optional in it, so :class:`Job` and :class:`JobSummary` share
-every other member through ``models._JobMembers`` and each declares its own ``jobName``; ``Job``
-adds ``ResponseMetadata``. (``isinstance(job, JobSummary)`` stays false.)
+the same order; only ``jobName`` is optional in it, so :class:`Job` mirrors :class:`JobSummary`
+with that one difference, plus ``ResponseMetadata``.
 
 Kept apart from ``models`` so that listing (and ``from bedrock_paginate import Client``) never
 pays for these classes. Imports nothing of the package but ``models``.
@@ -17,14 +16,16 @@ pays for these classes. Imports nothing of the package but ``models``.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import attrs
 
 from .models import (
+    InputDataConfig,
+    OutputDataConfig,
     ResponseMetadata,
-    _job_name_second,
-    _JobMembers,
+    VpcConfig,
     _to_dict,
     _wire,
 )
@@ -49,11 +50,44 @@ def _with_metadata(obj: Any, metadata: ResponseMetadata | None) -> dict[str, Any
     return out
 
 
-@attrs.frozen(kw_only=True, field_transformer=_job_name_second)
-class Job(_JobMembers):
+@attrs.frozen(kw_only=True)
+class Job:
     """One batch inference job as ``GetModelInvocationJob`` returns it (UTC-aware timestamps)."""
 
+    job_arn: str = attrs.field(metadata=_wire("jobArn"))
     job_name: str | None = attrs.field(default=None, metadata=_wire("jobName"))
+    model_id: str = attrs.field(metadata=_wire("modelId"))
+    client_request_token: str | None = attrs.field(
+        default=None, metadata=_wire("clientRequestToken")
+    )
+    role_arn: str = attrs.field(metadata=_wire("roleArn"))
+    status: str | None = attrs.field(default=None, metadata=_wire("status"))
+    message: str | None = attrs.field(default=None, metadata=_wire("message"))
+    submit_time: datetime = attrs.field(metadata=_wire("submitTime"))
+    last_modified_time: datetime | None = attrs.field(
+        default=None, metadata=_wire("lastModifiedTime")
+    )
+    end_time: datetime | None = attrs.field(default=None, metadata=_wire("endTime"))
+    input_data_config: InputDataConfig = attrs.field(metadata=_wire("inputDataConfig"))
+    output_data_config: OutputDataConfig = attrs.field(metadata=_wire("outputDataConfig"))
+    vpc_config: VpcConfig | None = attrs.field(default=None, metadata=_wire("vpcConfig"))
+    timeout_duration_in_hours: int | None = attrs.field(
+        default=None, metadata=_wire("timeoutDurationInHours")
+    )
+    job_expiration_time: datetime | None = attrs.field(
+        default=None, metadata=_wire("jobExpirationTime")
+    )
+    model_invocation_type: str | None = attrs.field(
+        default=None, metadata=_wire("modelInvocationType")
+    )
+    total_record_count: int | None = attrs.field(default=None, metadata=_wire("totalRecordCount"))
+    processed_record_count: int | None = attrs.field(
+        default=None, metadata=_wire("processedRecordCount")
+    )
+    success_record_count: int | None = attrs.field(
+        default=None, metadata=_wire("successRecordCount")
+    )
+    error_record_count: int | None = attrs.field(default=None, metadata=_wire("errorRecordCount"))
     response_metadata: ResponseMetadata | None = attrs.field(default=None, eq=False, repr=False)
 
     @property

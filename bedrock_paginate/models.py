@@ -170,22 +170,12 @@ class VpcConfig:
         return _to_dict(self)
 
 
-def _job_name_second(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
-    """Put ``job_name`` (declared by each subclass of :class:`_JobMembers`, which differ in
-    whether it is required) back in its service-model place, second: attrs puts a subclass's own
-    fields after the inherited ones, and the order is ``to_dict()``'s key order."""
-    name = next(f for f in fields if f.name == "job_name")
-    rest = [f for f in fields if f is not name]
-    return [rest[0], name, *rest[1:]]
-
-
 @attrs.frozen(kw_only=True)
-class _JobMembers:
-    """The members ``ModelInvocationJobSummary`` and ``GetModelInvocationJobResponse`` share
-    (all but ``jobName``), in service-model order; a base of :class:`JobSummary` and
-    :class:`bedrock_paginate.Job` only."""
+class JobSummary:
+    """One batch inference job (``ModelInvocationJobSummary``). Timestamps are UTC-aware."""
 
     job_arn: str = attrs.field(metadata=_wire("jobArn"))
+    job_name: str = attrs.field(metadata=_wire("jobName"))
     model_id: str = attrs.field(metadata=_wire("modelId"))
     client_request_token: str | None = attrs.field(
         default=None, metadata=_wire("clientRequestToken")
@@ -218,13 +208,6 @@ class _JobMembers:
         default=None, metadata=_wire("successRecordCount")
     )
     error_record_count: int | None = attrs.field(default=None, metadata=_wire("errorRecordCount"))
-
-
-@attrs.frozen(kw_only=True, field_transformer=_job_name_second)
-class JobSummary(_JobMembers):
-    """One batch inference job (``ModelInvocationJobSummary``). Timestamps are UTC-aware."""
-
-    job_name: str = attrs.field(metadata=_wire("jobName"))
 
     def to_dict(self) -> dict[str, Any]:
         """boto3's dict for this job (camelCase keys, datetimes, absent members left out)."""
