@@ -377,6 +377,10 @@ def _build_layer(argv: list[str]) -> int:
     return layer_main(argv)
 
 
+#: The flags that ``_cli_input`` handles (imported only when one is given).
+_INPUT_FLAGS = ("--generate-cli-skeleton", "--cli-input-json")
+
+
 def main(argv: list[str] | None = None, *, isatty: Callable[[], bool] | None = None) -> int:
     """Run ``bedrock-paginate`` with ``argv`` (default ``sys.argv[1:]``); return the exit code.
 
@@ -393,8 +397,12 @@ def main(argv: list[str] | None = None, *, isatty: Callable[[], bool] | None = N
         return EXIT_OTHER
     try:
         index = _command_index(argv)
-        if index is not None and argv[index] in (COMMAND, SERVE, BUILD_LAYER, *JOB_COMMANDS):
-            from ._cli_input import apply_cli_input
+        if (
+            index is not None
+            and argv[index] in (COMMAND, SERVE, BUILD_LAYER, *JOB_COMMANDS)
+            and any(a.startswith(_INPUT_FLAGS) for a in argv[index + 1 :])
+        ):
+            from ._cli_input import apply_cli_input  # its tables load only when asked for
 
             rewritten = apply_cli_input(argv[index], argv[index + 1 :])
             if isinstance(rewritten, int):

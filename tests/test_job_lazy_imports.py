@@ -81,3 +81,12 @@ def test_the_new_cores_never_import_httpx() -> None:
     code = "".join(f"import {name}\n" for name in pure)
     code += "import sys\nassert 'httpx' not in sys.modules, sorted(sys.modules)\n"
     assert imported_after(code) >= set(pure)
+
+
+def test_the_cli_listing_loads_the_cli_input_tables_only_when_asked() -> None:
+    """``--cli-input-json`` / ``--generate-cli-skeleton`` tables cost the listing nothing
+    unless one of those flags is given."""
+    fixture = str(ROOT / "fixtures" / "list-multi-page.json")
+    assert "bedrock_paginate._cli_input" not in imported_after(CLI_LISTING.format(fixture=fixture))
+    with_input = CLI_LISTING.replace("{fixture!r}]", "{fixture!r}, '--cli-input-json', '{{}}']")
+    assert "bedrock_paginate._cli_input" in imported_after(with_input.format(fixture=fixture))
