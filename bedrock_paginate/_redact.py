@@ -7,7 +7,7 @@ fixture recorder redacts every interaction with it before writing.
 
 A known secret is found in each of its :func:`forms`: raw; URL-encoded with nothing kept
 (``quote(s, safe='')``), with ``/`` kept (``quote(s)``) and as a form value
-(``quote_plus``); JSON-escaped (``json.dumps(s)[1:-1]``, with non-ASCII as ``\\uXXXX`` or as
+(``quote_plus``); JSON-escaped (``json.dumps(s)[1:-1]``, non-ASCII as ``\\u`` escapes or as
 is, and ``/`` as ``\\/`` or as is); and UTF-8 bytes read as Latin-1. Without knowing the
 secret, :data:`SECRET_PATTERNS` catch ``Signature=<hex>``, ``X-Amz-Signature=...``,
 ``X-Amz-Security-Token=...`` and ``Bearer <token>``; the values of :data:`SECRET_HEADERS` and
