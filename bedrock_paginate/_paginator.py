@@ -26,7 +26,7 @@ import attrs
 
 from ._tokens import decode_token, encode_token
 from .errors import PaginationError, ParamValidationError
-from .models import WIRE
+from .models import attribute_of
 
 __all__ = [
     "LIST_MODEL_INVOCATION_JOBS",
@@ -67,27 +67,14 @@ LIST_MODEL_INVOCATION_JOBS = PaginatorConfig(
 )
 
 
-_ATTRIBUTES: dict[type, dict[str, str]] = {}
-
-
-def _attribute(model: type, wire_name: str) -> str:
-    """The attribute of attrs ``model`` holding wire member ``wire_name`` (its ``wire``
-    metadata; computed once per class)."""
-    names = _ATTRIBUTES.get(model)
-    if names is None:
-        names = {f.metadata[WIRE]: f.name for f in attrs.fields(model) if WIRE in f.metadata}
-        _ATTRIBUTES[model] = names
-    return names[wire_name]
-
-
 def page_output_tokens(config: PaginatorConfig, page: Any) -> dict[str, Any]:
     """The output tokens of a decoded page, by wire name (for :meth:`PaginationState.receive`)."""
-    return {name: getattr(page, _attribute(type(page), name)) for name in config.output_token}
+    return {name: getattr(page, attribute_of(type(page), name)) for name in config.output_token}
 
 
 def page_items(config: PaginatorConfig, page: Any) -> Sequence[Any]:
     """The items of a decoded page (its ``result_key`` member)."""
-    items: Sequence[Any] = getattr(page, _attribute(type(page), config.result_key))
+    items: Sequence[Any] = getattr(page, attribute_of(type(page), config.result_key))
     return items
 
 
@@ -95,7 +82,7 @@ def page_with_items(config: PaginatorConfig, page: T, items: Sequence[Any]) -> T
     """``page`` with its items replaced (the same page when nothing was dropped)."""
     if len(items) == len(page_items(config, page)):
         return page
-    return attrs.evolve(page, **{_attribute(type(page), config.result_key): tuple(items)})  # type: ignore[misc]
+    return attrs.evolve(page, **{attribute_of(type(page), config.result_key): tuple(items)})  # type: ignore[misc]
 
 
 @attrs.frozen(kw_only=True)

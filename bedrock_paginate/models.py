@@ -77,6 +77,15 @@ def _wire_fields(cls: type) -> tuple[tuple[str, str], ...]:
     return pairs
 
 
+def attribute_of(cls: type, wire_name: str) -> str:
+    """The attribute of model ``cls`` that holds wire member ``wire_name`` (``KeyError`` if
+    none does)."""
+    for name, wire in _wire_fields(cls):
+        if wire == wire_name:
+            return name
+    raise KeyError(wire_name)
+
+
 def _to_dict(obj: Any) -> dict[str, Any]:
     """boto3's shape of an attrs model: wire names, absent (``None``) members left out."""
     out: dict[str, Any] = {}
