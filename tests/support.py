@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import os
 import socket
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -228,3 +229,22 @@ def lambda_example(
             yield module, server
         finally:
             module.CLIENT.close()
+
+
+def isolated_aws_env(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *, secret: str, region: str | None
+) -> None:
+    """The CLI tests' environment: no AWS_* variable from the machine, HOME and the shared
+    files in ``tmp_path``, example keys with ``secret``, one attempt per call, no IMDS."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    if region is not None:
+        monkeypatch.setenv("AWS_REGION", region)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from bedrock_paginate import cli
 from bedrock_paginate._tokens import encode_token
 from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer, generate_jobs
+from tests.support import isolated_aws_env
 
 CMD = "list-model-invocation-jobs"
 SECRET = "FAKEsecretINPUTScanary0123456789"
@@ -23,17 +24,7 @@ SECRET = "FAKEsecretINPUTScanary0123456789"
 @pytest.fixture(autouse=True)
 def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Fake keys, private config files, no retries, no IMDS."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    isolated_aws_env(monkeypatch, tmp_path, secret=SECRET, region="us-east-1")
 
 
 @pytest.fixture

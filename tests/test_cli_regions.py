@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from bedrock_paginate import cli
 from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer, Fault, generate_jobs
+from tests.support import isolated_aws_env
 
 SECRET = "FAKEsecretREGIONScanary0123456789"
 CMD = "list-model-invocation-jobs"
@@ -20,16 +20,7 @@ CMD = "list-model-invocation-jobs"
 @pytest.fixture(autouse=True)
 def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Fake keys, private config files, no retries, no IMDS."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    isolated_aws_env(monkeypatch, tmp_path, secret=SECRET, region=None)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ reaches pip.
 from __future__ import annotations
 
 import asyncio
-import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from hypothesis import strategies as st
 
 from bedrock_paginate import AsyncClient, BedrockPaginateError, Client, cli
 from bedrock_paginate.testing import FakeBedrock, FakeBedrockServer
-from tests.support import closed_port
+from tests.support import closed_port, isolated_aws_env
 
 FUZZ = settings(
     max_examples=40,
@@ -60,17 +59,8 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from bedrock_paginate import _layer
     from bedrock_paginate.testing import _server
 
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "FAKEsecretFUZZcanary")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    isolated_aws_env(monkeypatch, tmp_path, secret="FAKEsecretFUZZcanary", region=None)
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port()}")
     monkeypatch.setattr(_server, "_wait", lambda stop: None)
 
